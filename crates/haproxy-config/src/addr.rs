@@ -1,0 +1,420 @@
+//! Socket addresses as written in `bind`, `server`, `log`, `stats socket`
+//! and friends: `*:80`, `:8000-8010`, `1.2.3.4:80`, `[::1]:80`, `host:port`,
+//! `unix@/path`, `abns@name`, `ipv4@`/`ipv6@`/`udp@` prefixes, `fd@N`,
+//! `sockpair@N`, and `$VAR`/`${VAR}` references (expanded here, as 2.6
+//! does for addresses even outside quotes).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::host::Host;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// No prefix: decided by the address itself.
+    Auto,
+    V4,
+    V6,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Stream,
+    Datagram,
+}
+
+/// A port, a port range (binds), or an offset from the client's
+/// destination port (servers: `+1`, `-1`); `None` on a server means "the
+/// port the client connected to".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ports {
+    None,
+    Range(u16, u16),
+    Offset(i32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address {
+    Inet {
+        family: Family,
+        transport: Transport,
+        /// `None` means the wildcard (`*`, empty, `0.0.0.0`-like any).
+        ip: Option<IpAddr>,
+        /// The host name as written, when it was one.
+        hostname: Option<String>,
+        ports: Ports,
+    },
+    Unix {
+        path: String,
+        transport: Transport,
+    },
+    Abns(String),
+    Fd(u32),
+    SockPair(u32),
+}
+
+impl Address {
+    pub fn is_inet(&self) -> bool {
+        matches!(self, Address::Inet { .. })
+    }
+
+    pub fn port_range(&self) -> Option<(u16, u16)> {
+        match self {
+            Address::Inet {
+                ports: Ports::Range(a, b),
+                ..
+            } => Some((*a, *b)),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// A listener: port required, ranges allowed.
+    Bind,
+    /// A server: port optional, `+N`/`-N` offsets allowed, names resolved.
+    Server,
+    /// A log target or similar: port optional, no ranges.
+    Other,
+}
+
+/// Errors phrased as 2.6 phrases them; callers add their own prefix
+/// (`'bind' : `, `'server be/s' : `).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddrError {
+    MissingPort(String),
+    InvalidPortChar { c: char, port: String, addr: String },
+    InvalidPort(String),
+    Unresolvable(String),
+    BadRange(String),
+    Other(String),
+}
+
+impl std::fmt::Display for AddrError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AddrError::MissingPort(a) => write!(f, "missing port specification in '{a}'"),
+            AddrError::InvalidPortChar { c, port, addr } => {
+                write!(
+                    f,
+                    "invalid character '{c}' in port number '{port}' in '{addr}'"
+                )
+            }
+            AddrError::InvalidPort(p) => write!(f, "invalid port '{p}'"),
+            AddrError::Unresolvable(h) => write!(f, "could not resolve address '{h}'."),
+            AddrError::BadRange(a) => write!(f, "invalid port range in '{a}'"),
+            AddrError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Expand `$NAME` / `${NAME}` in an address.
+pub fn expand_env(s: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    if !s.contains('$') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            let braced = b.get(i + 1) == Some(&b'{');
+            let st = if braced { i + 2 } else { i + 1 };
+            let mut j = st;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                j += 1;
+            }
+            if j > st && (!braced || b.get(j) == Some(&b'}')) {
+                out.push_str(&env(&s[st..j]).unwrap_or_default());
+                i = if braced { j + 1 } else { j };
+                continue;
+            }
+        }
+        out.push(b[i] as char);
+        i += 1;
+    }
+    out
+}
+
+pub fn parse(
+    raw: &str,
+    usage: Use,
+    host: &dyn Host,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Address, AddrError> {
+    let s = expand_env(raw, env);
+    let (prefix, rest) = match s.find('@') {
+        Some(p) if !s[..p].contains(':') && !s[..p].contains('/') => (&s[..p], &s[p + 1..]),
+        _ => ("", s.as_str()),
+    };
+    let (family, transport) = match prefix {
+        "" => (Family::Auto, Transport::Stream),
+        "ipv4" | "tcp4" => (Family::V4, Transport::Stream),
+        "ipv6" | "tcp6" => (Family::V6, Transport::Stream),
+        "tcp" => (Family::Auto, Transport::Stream),
+        "udp" => (Family::Auto, Transport::Datagram),
+        "udp4" => (Family::V4, Transport::Datagram),
+        "udp6" => (Family::V6, Transport::Datagram),
+        "unix" | "uxst" => {
+            return Ok(Address::Unix {
+                path: rest.to_string(),
+                transport: Transport::Stream,
+            })
+        }
+        "uxdg" => {
+            return Ok(Address::Unix {
+                path: rest.to_string(),
+                transport: Transport::Datagram,
+            })
+        }
+        "abns" => return Ok(Address::Abns(rest.to_string())),
+        "fd" | "sockpair" => {
+            let n: u32 = rest.parse().map_err(|_| {
+                AddrError::Other(format!("invalid file descriptor '{rest}' in '{raw}'"))
+            })?;
+            return Ok(if prefix == "fd" {
+                Address::Fd(n)
+            } else {
+                Address::SockPair(n)
+            });
+        }
+        "quic4" | "quic6" => {
+            return Err(AddrError::Other(format!(
+                "unsupported protocol family for address '{raw}' (QUIC is not built in)"
+            )))
+        }
+        p => {
+            return Err(AddrError::Other(format!(
+                "unknown address family '{p}' in '{raw}'"
+            )))
+        }
+    };
+    // A path without prefix is a UNIX socket.
+    if prefix.is_empty() && rest.starts_with('/') {
+        return Ok(Address::Unix {
+            path: rest.to_string(),
+            transport: Transport::Stream,
+        });
+    }
+
+    let (hostpart, portpart): (&str, Option<&str>) = if let Some(r) = rest.strip_prefix('[') {
+        let close = r
+            .find(']')
+            .ok_or_else(|| AddrError::Other(format!("invalid address: '{raw}'")))?;
+        let after = &r[close + 1..];
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return Err(AddrError::Other(format!("invalid address: '{raw}'"))),
+        };
+        (&r[..close], port)
+    } else {
+        match rest.rfind(':') {
+            Some(p) => (&rest[..p], Some(&rest[p + 1..])),
+            None => (rest, None),
+        }
+    };
+
+    let ports = match portpart {
+        None | Some("") if usage == Use::Bind => return Err(AddrError::MissingPort(s.clone())),
+        None | Some("") => Ports::None,
+        Some(p) => parse_ports(p, usage, &s)?,
+    };
+
+    let (ip, hostname) = match hostpart {
+        "" | "*" => (None, None),
+        h => match h.parse::<IpAddr>() {
+            Ok(ip) => (Some(ip), None),
+            Err(_) => {
+                if looks_like_ip(h) {
+                    return Err(AddrError::Unresolvable(h.to_string()));
+                }
+                match host.resolve(h) {
+                    Some(ip) => (Some(ip), Some(h.to_string())),
+                    None => return Err(AddrError::Unresolvable(h.to_string())),
+                }
+            }
+        },
+    };
+    let ip = match (family, ip) {
+        (Family::V4, Some(IpAddr::V6(_))) | (Family::V6, Some(IpAddr::V4(_))) => {
+            return Err(AddrError::Other(format!(
+                "address family mismatch in '{raw}'"
+            )))
+        }
+        (_, ip) => ip,
+    };
+    Ok(Address::Inet {
+        family,
+        transport,
+        ip,
+        hostname,
+        ports,
+    })
+}
+
+// Dotted digits that failed to parse are bad IPs, not host names to look up.
+fn looks_like_ip(h: &str) -> bool {
+    h.chars().all(|c| c.is_ascii_digit() || c == '.') && h.contains('.')
+}
+
+fn parse_ports(p: &str, usage: Use, addr: &str) -> Result<Ports, AddrError> {
+    if usage == Use::Server {
+        if let Some(off) = p
+            .strip_prefix('+')
+            .or_else(|| p.strip_prefix('-').map(|_| p))
+        {
+            let v: i32 = off
+                .parse()
+                .map_err(|_| AddrError::InvalidPort(p.to_string()))?;
+            return Ok(Ports::Offset(v));
+        }
+    }
+    let one = |t: &str| -> Result<u16, AddrError> {
+        if let Some(c) = t.chars().find(|c| !c.is_ascii_digit()) {
+            return Err(AddrError::InvalidPortChar {
+                c,
+                port: t.to_string(),
+                addr: addr.to_string(),
+            });
+        }
+        match t.parse::<u32>() {
+            Ok(v) if (1..=65535).contains(&v) => Ok(v as u16),
+            _ => Err(AddrError::InvalidPort(t.to_string())),
+        }
+    };
+    match p.split_once('-') {
+        Some((a, b)) if usage == Use::Bind => {
+            let (a, b) = (one(a)?, one(b)?);
+            if a > b {
+                return Err(AddrError::BadRange(addr.to_string()));
+            }
+            Ok(Ports::Range(a, b))
+        }
+        _ => {
+            let v = one(p)?;
+            Ok(Ports::Range(v, v))
+        }
+    }
+}
+
+/// The wildcard address for a family, for display and binding.
+pub fn any_for(family: Family) -> IpAddr {
+    match family {
+        Family::V6 => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+        _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::MemHost;
+
+    fn p(s: &str, u: Use) -> Result<Address, AddrError> {
+        let env = |n: &str| (n == "PORT").then(|| "8080".to_string());
+        parse(s, u, &MemHost::default(), &env)
+    }
+
+    #[test]
+    fn bind_forms() {
+        assert!(matches!(
+            p("*:80", Use::Bind),
+            Ok(Address::Inet {
+                ip: None,
+                ports: Ports::Range(80, 80),
+                ..
+            })
+        ));
+        assert!(matches!(
+            p(":8000-8010", Use::Bind),
+            Ok(Address::Inet {
+                ports: Ports::Range(8000, 8010),
+                ..
+            })
+        ));
+        assert!(matches!(
+            p("[::1]:80", Use::Bind),
+            Ok(Address::Inet {
+                ip: Some(IpAddr::V6(_)),
+                ..
+            })
+        ));
+        assert!(matches!(
+            p("ipv6@:80", Use::Bind),
+            Ok(Address::Inet {
+                family: Family::V6,
+                ..
+            })
+        ));
+        assert!(matches!(
+            p("127.0.0.1:${PORT}", Use::Bind),
+            Ok(Address::Inet {
+                ports: Ports::Range(8080, 8080),
+                ..
+            })
+        ));
+        assert_eq!(
+            p("unix@/tmp/s", Use::Bind),
+            Ok(Address::Unix {
+                path: "/tmp/s".into(),
+                transport: Transport::Stream
+            })
+        );
+        assert_eq!(p("abns@x", Use::Bind), Ok(Address::Abns("x".into())));
+        assert_eq!(p("fd@3", Use::Bind), Ok(Address::Fd(3)));
+        assert_eq!(p("sockpair@4", Use::Bind), Ok(Address::SockPair(4)));
+    }
+
+    #[test]
+    fn bind_errors_as_2_6() {
+        assert_eq!(
+            p("127.0.0.1", Use::Bind).unwrap_err().to_string(),
+            "missing port specification in '127.0.0.1'"
+        );
+        assert_eq!(
+            p("127.0.0.1:http", Use::Bind).unwrap_err().to_string(),
+            "invalid character 'h' in port number 'http' in '127.0.0.1:http'"
+        );
+        assert_eq!(
+            p("*:0", Use::Bind).unwrap_err().to_string(),
+            "invalid port '0'"
+        );
+        assert_eq!(
+            p("*:65536", Use::Bind).unwrap_err().to_string(),
+            "invalid port '65536'"
+        );
+    }
+
+    #[test]
+    fn server_forms() {
+        assert!(matches!(
+            p("127.0.0.1", Use::Server),
+            Ok(Address::Inet {
+                ports: Ports::None,
+                ..
+            })
+        ));
+        assert!(matches!(
+            p("127.0.0.1:+1", Use::Server),
+            Ok(Address::Inet {
+                ports: Ports::Offset(1),
+                ..
+            })
+        ));
+        assert_eq!(
+            p("127.0.0.1:99999", Use::Server).unwrap_err().to_string(),
+            "invalid port '99999'"
+        );
+        assert_eq!(
+            p("300.1.1.1:80", Use::Server).unwrap_err().to_string(),
+            "could not resolve address '300.1.1.1'."
+        );
+        assert_eq!(
+            p("IP_OF_MACHINE_01:8080", Use::Server)
+                .unwrap_err()
+                .to_string(),
+            "could not resolve address 'IP_OF_MACHINE_01'."
+        );
+    }
+}
