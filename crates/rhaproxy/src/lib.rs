@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod report;
+pub mod summary;
 pub mod version;
 
 use cli::{Action, Options};
