@@ -102,41 +102,29 @@ pub fn usage_error(e: &CliError) -> String {
 }
 
 pub fn usage() -> String {
-    format!(
-        "{}Usage : rhaproxy [-f <cfgfile|cfgdir>]* [ -vdV ]\n\
-        \x20       [ -n <maxconn> ] [ -N <maxpconn> ]\n\
-        \x20       [ -p <pidfile> ] [ -m <max megs> ] [ -C <dir> ] [-- <cfgfile>*]\n\
-        \x20       -v displays version ; -vv shows known build options.\n\
-        \x20       -d enters debug mode ; -db only disables background mode.\n\
-        \x20       -dM[<byte>,help,...] debug memory (default: poison with <byte>/0x50)\n\
-        \x20       -V enters verbose mode (disables quiet mode)\n\
-        \x20       -D goes daemon ; -C changes to <dir> before loading files.\n\
-        \x20       -W master-worker mode.\n\
-        \x20       -Ws master-worker mode with systemd notify support.\n\
-        \x20       -q quiet mode : don't display messages\n\
-        \x20       -c check mode : only check config files and exit\n\
-        \x20       -cc check condition : evaluate a condition and exit\n\
-        \x20       -n sets the maximum total # of connections (uses ulimit -n)\n\
-        \x20       -m limits the usable amount of memory (in MB)\n\
-        \x20       -N sets the default, per-proxy maximum # of connections (0)\n\
-        \x20       -L set local peer name (default to hostname)\n\
-        \x20       -p writes pids of all children to this file\n\
-        \x20       -dL dumps loaded object files after config checks\n\
-        \x20       -dK{{class[,...]}} dump registered keywords (use 'help' for list)\n\
-        \x20       -dr ignores server address resolution failures\n\
-        \x20       -dV disables SSL verify on servers side\n\
-        \x20       -dW fails if any warning is emitted\n\
-        \x20       -dD diagnostic mode : warn about suspicious configuration statements\n\
-        \x20       -dR disables SO_REUSEPORT usage\n\
-        \x20       -de disables epoll() usage even when available\n\
-        \x20       -dp disables poll() usage even when available\n\
-        \x20       -dS disables splice usage (broken on old kernels)\n\
-        \x20       -dG disables getaddrinfo() usage\n\
-        \x20       -sf/-st [pid ]* finishes/terminates old pids.\n\
-        \x20       -x <unix_socket> get listening sockets from a unix socket\n\
-        \x20       -S <bind>[,<bind options>...] new master CLI\n\n",
-        crate::version::short_line()
+    concat!(
+        "Usage : rhaproxy [-f <cfgfile|cfgdir>]* [-- <cfgfile>*] [options]\n",
+        "  configuration\n",
+        "    -f <file|dir>   load a file, or the *.cfg files of a directory (repeatable)\n",
+        "    -C <dir>        change to <dir> before loading anything\n",
+        "    -c / -cc <expr> check the configuration / evaluate a .if condition, then exit\n",
+        "    -q / -V         quiet (print nothing) / verbose (undo -q)\n",
+        "    -dW             treat any warning as fatal (zero-warning)\n",
+        "    -dD             print diagnostic notes as well\n",
+        "  process\n",
+        "    -D              run as a daemon        -db  stay in the foreground\n",
+        "    -W / -Ws        master-worker mode (-Ws: with systemd notification)\n",
+        "    -S <bind>[,...] master CLI socket      -p <file>  write PIDs there\n",
+        "    -sf/-st <pid>*  after start-up, let old PIDs finish / terminate them\n",
+        "    -x <socket>     take the listening sockets over from an old process\n",
+        "    -L <name>       local peer name        -N/-n <n>  per-proxy/global maxconn\n",
+        "    -m <MB>         memory limit\n",
+        "  debugging\n",
+        "    -d -dr -dV -dR -de -dp -dS -dG -dL -dK<class> -dM[<opts>]\n",
+        "  information\n",
+        "    -v / -vv        version / version with build features\n",
     )
+    .to_string()
 }
 
 fn number(flag: &str, v: &str) -> Result<u32, CliError> {

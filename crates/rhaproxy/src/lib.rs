@@ -80,10 +80,16 @@ fn load(opts: &Options) -> haproxy_config::Report {
     report
 }
 
+fn no_config() -> i32 {
+    // Like haproxy: the version banner on stdout, the usage on stderr.
+    print!("{}", version::short());
+    eprint!("{}", cli::usage());
+    1
+}
+
 fn check_config(opts: &Options) -> i32 {
     if opts.config_files.is_empty() {
-        eprint!("{}", cli::usage());
-        return 1;
+        return no_config();
     }
     let report = load(opts);
     report::render_check(opts, &report)
@@ -91,8 +97,7 @@ fn check_config(opts: &Options) -> i32 {
 
 fn check_config_quiet(opts: &Options) -> i32 {
     if opts.config_files.is_empty() {
-        eprint!("{}", cli::usage());
-        return 1;
+        return no_config();
     }
     let report = load(opts);
     let mut o = opts.clone();
