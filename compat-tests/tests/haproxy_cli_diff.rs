@@ -63,7 +63,7 @@ fn tmpdir(name: &str) -> PathBuf {
 }
 
 const VALID: &str = "defaults\n  timeout client 1s\n  timeout connect 1s\n  timeout server 1s\nlisten l\n  bind 127.0.0.1:8000\n  server s 127.0.0.1:8001\n";
-const WARNS: &str = "listen l\n  bind 127.0.0.1:8000\n  server s 127.0.0.1:8001\n";
+const WARNS: &str = "listen w\n  bind 127.0.0.1:8000\n  server s 127.0.0.1:8001\n";
 const BAD: &str = "global\n  maxconnn 10\n";
 
 #[test]
