@@ -410,15 +410,16 @@ pub static TABLE: &[Keyword] = &[
     kw("balance", DF | BE, Supported, proxy::kw_balance),
     kw("bind", FE, Supported, bind::kw_bind),
     kw("bind-process", DF | FE | BE, Parsed, proxy::kw_store),
-    kw("capture cookie", FE, Parsed, proxy::kw_store),
-    kw("capture request header", FE, Parsed, proxy::kw_store),
-    kw("capture response header", FE, Parsed, proxy::kw_store),
+    kw("capture cookie", FE, Parsed, proxy::kw_capture),
+    kw("capture request header", FE, Parsed, proxy::kw_capture),
+    kw("capture response header", FE, Parsed, proxy::kw_capture),
     kw("clitcpka-cnt", DF | FE, Parsed, proxy::kw_store),
     kw("clitcpka-idle", DF | FE, Parsed, proxy::kw_store),
     kw("clitcpka-intvl", DF | FE, Parsed, proxy::kw_store),
     kw("compression", DF | FE | BE, Parsed, proxy::kw_store),
     kw("cookie", DF | BE, Supported, proxy::kw_cookie),
-    kw("declare capture", FE, Parsed, proxy::kw_store),
+    kw("declare capture", FE, Parsed, proxy::kw_declare_capture),
+    kw("dynamic-cookie-key", DF | BE, Parsed, proxy::kw_store),
     kw(
         "default-server",
         DF | BE,
@@ -454,6 +455,8 @@ pub static TABLE: &[Keyword] = &[
     kw("force-persist", BE, Parsed, proxy::kw_store),
     kw("filter", FE | BE, Parsed, proxy::kw_store),
     kw("fullconn", DF | BE, Supported, proxy::kw_fullconn),
+    // 2.6 accepts it silently in a frontend as well.
+    kw("hash-balance-factor", DF | FE | BE, Parsed, proxy::kw_store),
     kw("hash-type", DF | BE, Supported, proxy::kw_hash_type),
     kw(
         "http-after-response",
@@ -532,6 +535,7 @@ pub static TABLE: &[Keyword] = &[
     kw("log-format-sd", DF | FE, Parsed, proxy::kw_store),
     kw("log-tag", DF | FE | BE, Parsed, proxy::kw_store),
     kw("max-keep-alive-queue", DF | BE, Parsed, proxy::kw_store),
+    kw("max-session-srv-conns", DF | FE, Parsed, proxy::kw_store),
     kw("maxconn", DF | FE, Supported, proxy::kw_maxconn),
     kw("mode", DF | FE | BE, Supported, proxy::kw_mode),
     kw("monitor fail", FE, Parsed, proxy::kw_store),
@@ -680,7 +684,12 @@ pub static TABLE: &[Keyword] = &[
         Supported,
         proxy::kw_option_httplog,
     ),
-    kw("option httpslog", DF | FE, Parsed, proxy::kw_option_generic),
+    kw(
+        "option httpslog",
+        DF | FE,
+        Supported,
+        proxy::kw_option_httplog,
+    ),
     kw(
         "option independent-streams",
         DF | FE | BE | NEG,
@@ -695,7 +704,7 @@ pub static TABLE: &[Keyword] = &[
     ),
     kw(
         "option external-check",
-        DF | BE,
+        DF | FE | BE,
         Supported,
         proxy::kw_option_check_kind,
     ),
@@ -757,7 +766,7 @@ pub static TABLE: &[Keyword] = &[
         "option redispatch",
         DF | BE | NEG,
         Supported,
-        proxy::kw_option_flag,
+        proxy::kw_option_redispatch,
     ),
     kw(
         "option redis-check",
@@ -837,12 +846,7 @@ pub static TABLE: &[Keyword] = &[
         Parsed,
         proxy::kw_option_generic,
     ),
-    kw(
-        "option tcplog",
-        DF | FE | BE,
-        Supported,
-        proxy::kw_option_tcplog,
-    ),
+    kw("option tcplog", DF | FE, Supported, proxy::kw_option_tcplog),
     kw(
         "option transparent",
         DF | BE | NEG,
@@ -889,6 +893,7 @@ pub static TABLE: &[Keyword] = &[
         Supported,
         proxy::kw_stats,
     ),
+    kw("stats show-modules", DF | FE | BE, Parsed, proxy::kw_stats),
     kw("stats show-node", DF | FE | BE, Supported, proxy::kw_stats),
     kw("stats uri", DF | FE | BE, Supported, proxy::kw_stats),
     kw("stick match", BE, Parsed, proxy::kw_store),
@@ -1154,8 +1159,19 @@ enum Found {
 fn find(sec: Scope, line: &Line) -> Found {
     let fam = family(sec);
     let rows = || TABLE.iter().filter(move |k| k.scope.0 & fam.0 != 0);
-    if let Some(w1) = line.arg(1) {
-        let two = format!("{} {}", line.kw(), w1);
+    // Longest name first: `capture request header` before `capture
+    // request`, `option httplog` before `option`. A parenthesised
+    // argument glued to the second word (`http-check set-var(txn.x)`)
+    // does not take part in the lookup.
+    let w1 = line.arg(1).map(|w| w.split('(').next().unwrap_or(w));
+    if let (Some(w1), Some(w2)) = (w1, line.arg(2)) {
+        let three = format!("{} {w1} {w2}", line.kw());
+        if let Some(k) = rows().find(|k| k.name == three) {
+            return Found::Row(k);
+        }
+    }
+    if let Some(w1) = w1 {
+        let two = format!("{} {w1}", line.kw());
         if let Some(k) = rows().find(|k| k.name == two) {
             return Found::Row(k);
         }
@@ -1184,7 +1200,12 @@ pub fn group_members(group: &str, sec: Scope) -> Vec<&'static str> {
 pub fn dispatch(p: &mut Parser<'_>, sec: Scope, label: &str, line: &Line) -> Outcome {
     match find(sec, line) {
         Found::Row(k) => run(p, k, sec, line),
-        Found::Group(g) => group_error(g, sec, line),
+        Found::Group(g) => {
+            if g == "capture" {
+                capture_cap_warning(p, line);
+            }
+            group_error(g, sec, line)
+        }
         Found::Unknown => {
             let cands = names_in(sec).chain(SECTION_KEYWORDS.iter().copied());
             let mut msg = format!("unknown keyword '{}' in '{label}' section", line.kw());
@@ -1203,6 +1224,16 @@ pub fn dispatch(p: &mut Parser<'_>, sec: Scope, label: &str, line: &Line) -> Out
 fn group_error(group: &str, sec: Scope, line: &Line) -> Outcome {
     let arg = line.arg(1).unwrap_or("");
     let d = match group {
+        "option" if arg.is_empty() => Diagnostic::alert("'option' expects an option name.")
+            .at(&line.loc, Prefix::ParsingTight),
+        "capture" => Diagnostic::alert(
+            "'capture' expects 'cookie' or 'request header' or 'response header'.",
+        )
+        .at(&line.loc, Prefix::Parsing),
+        "option" if line.modifier.is_some() => Diagnostic::alert(format!(
+            "negation/default is not supported for option '{arg}'."
+        ))
+        .at(&line.loc, Prefix::ParsingTight),
         "option" => {
             let members = group_members("option", sec);
             let mut msg = format!("unknown option '{arg}'");
@@ -1247,11 +1278,24 @@ fn group_error(group: &str, sec: Scope, line: &Line) -> Outcome {
     Outcome::Alert(d)
 }
 
+/// `capture …` in a backend: 2.6 warns, then still checks the line.
+fn capture_cap_warning(p: &mut Parser<'_>, line: &Line) {
+    if let Some(px) = p.proxy() {
+        if px.kind == ProxyKind::Backend {
+            let msg = format!(
+                "'capture' ignored because backend '{}' has no frontend capability.",
+                px.name
+            );
+            p.warn(&line.loc, msg);
+        }
+    }
+}
+
 /// The name 2.6 uses in "ignored because …" warnings.
 fn short_name(k: &Keyword) -> &'static str {
     if let Some(o) = k.name.strip_prefix("option ") {
         o
-    } else if k.name.starts_with("timeout ") || k.name.starts_with("capture ") {
+    } else if k.name.starts_with("timeout ") {
         k.name
     } else {
         first_word(k.name)
@@ -1301,6 +1345,21 @@ fn run(p: &mut Parser<'_>, k: &'static Keyword, sec: Scope, line: &Line) -> Outc
             ProxyKind::Backend if !k.scope.has(BE) && k.scope.has(FE) => Some("frontend"),
             _ => None,
         };
+        if k.name.starts_with("option ") {
+            let warning = missing.map(|cap| {
+                let name = p.proxy().map(|x| x.name.clone()).unwrap_or_default();
+                format!(
+                    "'{}' ignored because {} '{name}' has no {cap} capability.",
+                    short_name(k),
+                    kind.label()
+                )
+            });
+            return proxy::option_line(p, line, k.scope.has(NEG), warning);
+        }
+        if missing.is_some() && first_word(k.name) == "capture" {
+            capture_cap_warning(p, line);
+            return (k.handler)(p, line);
+        }
         if let Some(cap) = missing {
             let label = kind.label();
             let name = p.proxy().map(|x| x.name.clone()).unwrap_or_default();

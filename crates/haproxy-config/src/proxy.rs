@@ -433,15 +433,220 @@ pub fn kw_errorfile(p: &mut Parser<'_>, line: &Line) -> Outcome {
     with_proxy(p, |px| px.errorfiles.push(v))
 }
 
-/// Options with a (*) in the 2.6 matrix: plain flags, `no` turns them off.
-pub fn kw_option_flag(p: &mut Parser<'_>, line: &Line) -> Outcome {
+/// Options whose arguments or `no` prefix 2.6 ignores entirely.
+const LENIENT_OPTIONS: &[&str] = &["redispatch"];
+
+/// Every `option …` line of a proxy section, after the section checks.
+///
+/// 2.6 handles two families differently:
+/// - the on/off options (marked `(*)` in its matrix) reject any argument
+///   first, then warn when the proxy lacks the capability and stop there;
+/// - the others refuse `no`/`default` first, then warn about a missing
+///   capability but still parse (and report errors in) their arguments.
+///
+/// `warning` is the "ignored because … has no … capability" text when the
+/// proxy lacks the capability the option needs.
+pub fn option_line(
+    p: &mut Parser<'_>,
+    line: &Line,
+    negatable: bool,
+    warning: Option<String>,
+) -> Outcome {
     let name = line.arg(1).unwrap_or("").to_string();
-    if let Some(x) = line.arg(2) {
-        return alert(
-            line,
-            format!("'option {name}' cannot handle unexpected argument '{x}'."),
+    if LENIENT_OPTIONS.contains(&name.as_str()) {
+        if let Some(w) = warning {
+            p.warn(&line.loc, w);
+            return Outcome::Ok;
+        }
+        return kw_option_redispatch(p, line);
+    }
+    if negatable {
+        // With `default`, 2.6 reads the arguments one word too early, so
+        // the option's own name counts as an extra argument.
+        let extra = if line.modifier == Some(Modifier::Default) {
+            Some(name.as_str())
+        } else {
+            line.arg(2)
+        };
+        if let Some(x) = extra {
+            return alert(
+                line,
+                format!("'option {name}' cannot handle unexpected argument '{x}'."),
+            );
+        }
+        if let Some(w) = warning {
+            p.warn(&line.loc, w);
+            return Outcome::Ok;
+        }
+        return kw_option_flag(p, line);
+    }
+    if line.modifier.is_some() {
+        return Outcome::Alert(
+            Diagnostic::alert(format!(
+                "negation/default is not supported for option '{name}'."
+            ))
+            .at(&line.loc, Prefix::ParsingTight),
         );
     }
+    let log_option = matches!(name.as_str(), "httplog" | "httpslog" | "tcplog");
+    let warned = match warning {
+        Some(w) if !log_option => {
+            p.warn(&line.loc, w);
+            true
+        }
+        _ => false,
+    };
+    if let Err(o) = check_option_args(line, &name) {
+        return o;
+    }
+    if log_option && ignored_in_backend(p, line, &format!("option {name}")) {
+        return Outcome::Ok;
+    }
+    if warned {
+        return Outcome::Ok;
+    }
+    match name.as_str() {
+        "httplog" | "httpslog" => kw_option_httplog(p, line),
+        "tcplog" => kw_option_tcplog(p, line),
+        "httpchk" => kw_option_httpchk(p, line),
+        "smtpchk" => kw_option_smtpchk(p, line),
+        "mysql-check" | "pgsql-check" | "redis-check" | "ssl-hello-chk" | "ldap-check"
+        | "spop-check" | "tcp-check" | "external-check" => kw_option_check_kind(p, line),
+        _ => kw_option_generic(p, line),
+    }
+}
+
+/// Argument rules of the options that take arguments, as 2.6 applies them.
+fn check_option_args(line: &Line, name: &str) -> Result<(), Outcome> {
+    let a = |i: usize| line.arg(i + 2);
+    let extra = |i: usize, who: &str| -> Result<(), Outcome> {
+        match a(i) {
+            Some(x) => Err(alert(
+                line,
+                format!("'{who}' cannot handle unexpected argument '{x}'."),
+            )),
+            None => Ok(()),
+        }
+    };
+    let own = format!("option {name}");
+    match name {
+        "redis-check" | "ssl-hello-chk" | "ldap-check" | "spop-check" | "tcp-check"
+        | "external-check" | "tcpka" | "tcplog" => extra(0, &own),
+        "httpslog" => Ok(()),
+        "httplog" => match a(0) {
+            None => Ok(()),
+            Some("clf") => extra(1, &own),
+            Some(_) => Err(alert(line, "keyword 'httplog' only supports option 'clf'.")),
+        },
+        "httpchk" => extra(3, &own),
+        "smtpchk" => extra(2, &own),
+        "mysql-check" => match a(0) {
+            None => Ok(()),
+            Some("user") => {
+                if a(1).is_none() {
+                    return Err(alert(
+                        line,
+                        "'option mysql-check user' expects <username> as argument.",
+                    ));
+                }
+                match a(2) {
+                    None | Some("post-41" | "pre-41") => extra(3, &own),
+                    Some(x) => Err(alert(
+                        line,
+                        format!("keyword 'user' only supports 'post-41' and 'pre-41' (got '{x}')."),
+                    )),
+                }
+            }
+            Some(x) => Err(alert(
+                line,
+                format!("'option mysql-check' only supports optional values: 'user' (got '{x}')."),
+            )),
+        },
+        "pgsql-check" => match a(0) {
+            Some("user") if a(1).is_some() => extra(2, &own),
+            _ if a(1).is_none() => Err(alert(
+                line,
+                "'option pgsql-check' expects 'user <username>' as argument.",
+            )),
+            _ => Err(alert(
+                line,
+                "'option pgsql-check' only supports optional values: 'user'.",
+            )),
+        },
+        "forwardfor" | "originalto" => {
+            let mut i = 0;
+            while let Some(w) = a(i) {
+                let takes = match w {
+                    "except" => "<address>[/mask]",
+                    "header" => "<header_name>",
+                    "if-none" if name == "forwardfor" => {
+                        i += 1;
+                        continue;
+                    }
+                    _ => {
+                        let supported = if name == "forwardfor" {
+                            "'except', 'header' and 'if-none'"
+                        } else {
+                            "'except' and 'header'"
+                        };
+                        return Err(alert(
+                            line,
+                            format!("'{own}' only supports optional values: {supported}."),
+                        ));
+                    }
+                };
+                if a(i + 1).is_none() {
+                    return Err(alert(
+                        line,
+                        format!("'{own} {w}' expects {takes} as argument."),
+                    ));
+                }
+                i += 2;
+            }
+            Ok(())
+        }
+        "http-restrict-req-hdr-names" => {
+            const WHAT: &str =
+                "option 'http-restrict-req-hdr-names' expects 'preserve', 'reject' or 'delete' option.";
+            match a(0) {
+                None => Err(alert(line, format!("missing parameter. {WHAT}"))),
+                Some("preserve" | "reject" | "delete") => extra(1, "option"),
+                Some(x) => Err(alert(line, format!("invalid parameter '{x}'. {WHAT}"))),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `option redispatch [interval]`: 2.6 reads an optional interval and
+/// otherwise ignores what follows.
+pub fn kw_option_redispatch(p: &mut Parser<'_>, line: &Line) -> Outcome {
+    let on = line.modifier != Some(Modifier::No);
+    let default = line.modifier == Some(Modifier::Default);
+    let interval = line.arg(2).map(|v| units::atol(v).value);
+    with_proxy(p, |px| {
+        if default {
+            px.options.remove("redispatch");
+            px.option_args.remove("redispatch");
+        } else {
+            px.options.insert("redispatch".into(), on);
+            match interval {
+                Some(n) if on => {
+                    px.option_args
+                        .insert("redispatch".into(), vec![n.to_string()]);
+                }
+                _ => {
+                    px.option_args.remove("redispatch");
+                }
+            }
+        }
+    })
+}
+
+/// On/off options (a `(*)` in the 2.6 matrix): `no` turns them off,
+/// `default` restores the built-in setting.
+pub fn kw_option_flag(p: &mut Parser<'_>, line: &Line) -> Outcome {
+    let name = line.arg(1).unwrap_or("").to_string();
     let on = line.modifier != Some(Modifier::No);
     let default = line.modifier == Some(Modifier::Default);
     with_proxy(p, |px| {
@@ -464,25 +669,9 @@ pub fn kw_option_generic(p: &mut Parser<'_>, line: &Line) -> Outcome {
     })
 }
 
+/// `option forwardfor [except NET] [header NAME] [if-none]` (arguments
+/// are checked by [`option_line`]).
 pub fn kw_option_forwardfor(p: &mut Parser<'_>, line: &Line) -> Outcome {
-    let mut i = 2;
-    while let Some(w) = line.arg(i) {
-        match w {
-            "except" | "header" => {
-                if line.arg(i + 1).is_none() {
-                    return alert(line, format!("'option forwardfor' '{w}' requires an argument."));
-                }
-                i += 2;
-            }
-            "if-none" => i += 1,
-            x => {
-                return alert(
-                    line,
-                    format!("'option forwardfor' only supports optional values 'except', 'header' and 'if-none' (got '{x}')."),
-                )
-            }
-        }
-    }
     kw_option_generic(p, line)
 }
 
@@ -501,9 +690,6 @@ fn ignored_in_backend(p: &mut Parser<'_>, line: &Line, what: &str) -> bool {
 }
 
 pub fn kw_option_tcplog(p: &mut Parser<'_>, line: &Line) -> Outcome {
-    if ignored_in_backend(p, line, "option tcplog") {
-        return Outcome::Ok;
-    }
     let on = line.modifier != Some(Modifier::No);
     with_proxy(p, |px| {
         px.options.insert("tcplog".into(), on);
@@ -511,25 +697,20 @@ pub fn kw_option_tcplog(p: &mut Parser<'_>, line: &Line) -> Outcome {
     })
 }
 
+/// `option httplog [clf]` and `option httpslog`.
 pub fn kw_option_httplog(p: &mut Parser<'_>, line: &Line) -> Outcome {
-    if ignored_in_backend(p, line, "option httplog") {
-        return Outcome::Ok;
-    }
-    if let Some(x) = line.arg(2) {
-        if x != "clf" {
-            return alert(
-                line,
-                format!("'option httplog' only supports the 'clf' argument (got '{x}')."),
-            );
-        }
-    }
-    let on = line.modifier != Some(Modifier::No);
-    let clf = line.arg(2).is_some();
+    let https = line.arg(1) == Some("httpslog");
+    let clf = !https && line.arg(2) == Some("clf");
     with_proxy(p, |px| {
-        px.options.insert("httplog".into(), on);
+        px.options.insert("httplog".into(), true);
         px.options.remove("tcplog");
+        if https {
+            px.options.insert("httpslog".into(), true);
+        }
         if clf {
             px.option_args.insert("httplog".into(), vec!["clf".into()]);
+        } else {
+            px.option_args.remove("httplog");
         }
     })
 }
@@ -747,4 +928,71 @@ pub fn kw_store(p: &mut Parser<'_>, line: &Line) -> Outcome {
         location: line.loc.clone(),
     };
     with_proxy(p, |px| px.other.push(d))
+}
+
+/// `capture cookie NAME len N`, `capture request header NAME len N`,
+/// `capture response header NAME len N`. Lines are checked even in a
+/// backend (where 2.6 has already warned that they are ignored).
+pub fn kw_capture(p: &mut Parser<'_>, line: &Line) -> Outcome {
+    let w = |i: usize| line.arg(i);
+    let dir = w(1).unwrap_or("");
+    let (name, len) = match dir {
+        "cookie" => {
+            if line.words.len() < 5 || w(3) != Some("len") {
+                return alert(
+                    line,
+                    "'capture' expects 'cookie' <cookie_name> 'len' <len>.",
+                );
+            }
+            (w(2), w(4))
+        }
+        "request" | "response" => {
+            if line.words.len() < 6 || w(2) != Some("header") || w(4) != Some("len") {
+                return alert(
+                    line,
+                    format!("'capture {dir}' expects 'header' <header_name> 'len' <len>."),
+                );
+            }
+            if let Some(x) = w(6) {
+                return alert(
+                    line,
+                    format!("'capture {dir}' cannot handle unexpected argument '{x}'."),
+                );
+            }
+            (w(3), w(5))
+        }
+        _ => {
+            return alert(
+                line,
+                "'capture' expects 'cookie' or 'request header' or 'response header'.",
+            )
+        }
+    };
+    if p.proxy()
+        .is_some_and(|px| px.kind == crate::model::ProxyKind::Backend)
+    {
+        return Outcome::Ok;
+    }
+    let _ = (name, len.map(|l| units::atol(l).value));
+    kw_store(p, line)
+}
+
+/// `declare capture request|response len N`.
+pub fn kw_declare_capture(p: &mut Parser<'_>, line: &Line) -> Outcome {
+    if !matches!(line.arg(2), Some("request" | "response")) {
+        return alert(
+            line,
+            "'declare capture' requires a direction ('request' or 'response')",
+        );
+    }
+    if line.arg(3) != Some("len") {
+        return alert(line, "'declare capture' requires a capture length ('len')");
+    }
+    match line.arg(4) {
+        Some(v) if v.bytes().next().is_some_and(|b| b.is_ascii_digit()) => kw_store(p, line),
+        _ => alert(
+            line,
+            "'declare capture': 'len' requires a numeric value that represents the capture length",
+        ),
+    }
 }
