@@ -199,8 +199,10 @@ pub fn parse_condition(
         }
         i += 1;
     }
-    if any_of.iter().all(Vec::is_empty) {
-        return Err("no condition after 'if'/'unless'".into());
+    // A bare `if`/`unless` is accepted by 2.6: an empty condition, which
+    // always matches.
+    if any_of.len() > 1 && any_of.last().is_some_and(Vec::is_empty) {
+        any_of.pop();
     }
     Ok(Condition { unless, any_of })
 }

@@ -538,7 +538,7 @@ pub static TABLE: &[Keyword] = &[
     kw("max-session-srv-conns", DF | FE, Parsed, proxy::kw_store),
     kw("maxconn", DF | FE, Supported, proxy::kw_maxconn),
     kw("mode", DF | FE | BE, Supported, proxy::kw_mode),
-    kw("monitor fail", FE, Parsed, proxy::kw_store),
+    kw("monitor fail", FE, Parsed, proxy::kw_monitor),
     kw("monitor-uri", DF | FE, Supported, proxy::kw_monitor_uri),
     kw(
         "option abortonclose",
@@ -863,7 +863,7 @@ pub static TABLE: &[Keyword] = &[
     kw("external-check path", DF | BE, Parsed, proxy::kw_store),
     kw("persist rdp-cookie", DF | BE, Parsed, proxy::kw_store),
     kw("rate-limit sessions", DF | FE, Parsed, proxy::kw_store),
-    kw("redirect", FE | BE, Parsed, proxy::kw_store),
+    kw("redirect", FE | BE, Parsed, proxy::kw_redirect),
     kw("retries", DF | BE, Supported, proxy::kw_retries),
     kw("retry-on", DF | BE, Parsed, proxy::kw_store),
     kw("server", BE, Supported, server::kw_server),

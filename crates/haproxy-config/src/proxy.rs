@@ -288,6 +288,12 @@ pub fn kw_default_backend(p: &mut Parser<'_>, line: &Line) -> Outcome {
     let Some(b) = line.arg(1) else {
         return alert(line, "'default_backend' expects a backend name.");
     };
+    if let Some(x) = line.arg(2) {
+        return alert(
+            line,
+            format!("'default_backend' cannot handle unexpected argument '{x}'."),
+        );
+    }
     let v = (b.to_string(), line.loc.clone());
     with_proxy(p, |px| px.default_backend = Some(v))
 }
@@ -298,6 +304,12 @@ pub fn kw_use_backend(p: &mut Parser<'_>, line: &Line) -> Outcome {
     };
     let cond = match line.arg(2) {
         None => None,
+        Some(w) if w != "if" && w != "unless" => {
+            return alert(
+                line,
+                format!("unexpected keyword '{w}' after switching rule, only 'if' and 'unless' are allowed."),
+            )
+        }
         Some(_) => match condition_in_proxy(p, &line.words[2..]) {
             Ok(c) => Some(c),
             Err(e) => {
@@ -308,6 +320,7 @@ pub fn kw_use_backend(p: &mut Parser<'_>, line: &Line) -> Outcome {
             }
         },
     };
+    crate::rules::order_warning(p, "use_backend", &line.loc);
     let v = (b.to_string(), cond, line.loc.clone());
     with_proxy(p, |px| px.use_backends.push(v))
 }
@@ -333,6 +346,7 @@ pub fn kw_use_server(p: &mut Parser<'_>, line: &Line) -> Outcome {
             }
         },
     };
+    crate::rules::order_warning(p, "use-server", &line.loc);
     let v = (s.to_string(), cond, line.loc.clone());
     with_proxy(p, |px| px.use_servers.push(v))
 }
@@ -995,4 +1009,54 @@ pub fn kw_declare_capture(p: &mut Parser<'_>, line: &Line) -> Outcome {
             "'declare capture': 'len' requires a numeric value that represents the capture length",
         ),
     }
+}
+
+/// `redirect location|prefix|scheme TARGET [options] [if|unless COND]`.
+/// The typed form is [`crate::rules::Redirect`]; the line is kept as a
+/// directive so later passes can re-read it with
+/// [`crate::rules::parse_redirect`].
+pub fn kw_redirect(p: &mut Parser<'_>, line: &Line) -> Outcome {
+    let (label, name) = p
+        .proxy()
+        .map(|px| (px.kind.label(), px.name.clone()))
+        .unwrap_or(("proxy", String::new()));
+    let fail = |e: String| {
+        alert(
+            line,
+            format!("error detected in {label} '{name}' while parsing redirect rule : {e}."),
+        )
+    };
+    let rest = &line.words[1..];
+    let used = match crate::rules::parse_redirect(rest) {
+        Ok((_, used)) => used,
+        Err(e) => return fail(e),
+    };
+    if rest.len() > used + 1 {
+        if let Err(e) = condition_in_proxy(p, &rest[used..]) {
+            return fail(format!("error in condition: {e}"));
+        }
+    }
+    crate::rules::order_warning(p, "redirect", &line.loc);
+    kw_store(p, line)
+}
+
+/// `monitor fail if|unless COND`.
+pub fn kw_monitor(p: &mut Parser<'_>, line: &Line) -> Outcome {
+    if line.arg(1) != Some("fail") {
+        return alert(line, "'monitor' only supports 'fail'.");
+    }
+    if !matches!(line.arg(2), Some("if" | "unless")) {
+        return alert(
+            line,
+            "'monitor fail' requires either 'if' or 'unless' followed by a condition.",
+        );
+    }
+    if let Err(e) = condition_in_proxy(p, &line.words[2..]) {
+        return alert(
+            line,
+            format!("error detected while parsing a 'monitor fail' condition : {e}."),
+        );
+    }
+    crate::rules::order_warning(p, "monitor fail", &line.loc);
+    kw_store(p, line)
 }
