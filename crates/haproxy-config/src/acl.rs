@@ -68,6 +68,17 @@ pub static PREDEFINED: &[&str] = &[
     "WAIT_END",
 ];
 
+/// The fetch a predefined ACL is built on, where it matters for checks.
+pub fn predefined_fetch(name: &str) -> Option<&'static str> {
+    match name {
+        "REQ_CONTENT" => Some("req.len"),
+        "RDP_COOKIE" => Some("req.rdp_cookie_cnt"),
+        "LOCALHOST" => Some("src"),
+        "WAIT_END" => Some("wait_end"),
+        _ => None,
+    }
+}
+
 fn valid_acl_name(n: &str) -> Option<char> {
     n.chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-')))

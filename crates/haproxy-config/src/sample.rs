@@ -75,6 +75,42 @@ pub fn acl_alias(name: &str) -> Option<&'static AclAlias> {
     ACL_ALIASES.iter().find(|a| a.name == name)
 }
 
+/// Fetches that read raw layer-6 buffer contents (payload, lengths, TLS
+/// hello and RDP parsing) rather than parsed HTTP.
+pub fn is_l6(name: &str) -> bool {
+    const L6: &[&str] = &[
+        "payload",
+        "payload_lv",
+        "req.len",
+        "req_len",
+        "req.payload",
+        "req.payload_lv",
+        "req.proto_http",
+        "req_proto_http",
+        "req.rdp_cookie",
+        "req.rdp_cookie_cnt",
+        "rdp_cookie",
+        "rdp_cookie_cnt",
+        "req_rdp_cookie",
+        "req_rdp_cookie_cnt",
+        "req.ssl_alpn",
+        "req.ssl_ec_ext",
+        "req.ssl_hello_type",
+        "req.ssl_sni",
+        "req.ssl_st_ext",
+        "req.ssl_ver",
+        "req_ssl_hello_type",
+        "req_ssl_sni",
+        "req_ssl_ver",
+        "res.len",
+        "res.payload",
+        "res.payload_lv",
+        "res.ssl_hello_type",
+        "rep_ssl_hello_type",
+    ];
+    L6.contains(&name)
+}
+
 impl FetchSpec {
     pub fn usable_at(&self, p: Point) -> bool {
         self.usable & (1 << p as u8) != 0

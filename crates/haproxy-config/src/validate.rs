@@ -22,6 +22,10 @@ pub fn post_parse(p: &mut Parser<'_>) {
             continue;
         }
         mode_warnings(px, &mut out);
+        stats_conflict(px, &mut out);
+        http_check_without_httpchk(px, &mut out);
+        l6_fetch_warning(px, &mut out);
+        http_error_statuses(cfg, px, &mut out);
         timeout_warning(px, &mut out);
         log_warnings(cfg, px, &mut out);
         if px.kind.has_backend() {
@@ -48,6 +52,7 @@ pub fn post_parse(p: &mut Parser<'_>) {
     }
 
     defaults_usage(cfg, &mut out);
+    server_state_file(cfg, p.host, &mut out);
     crate::bind::post_parse(cfg, p.host, &mut out);
     crate::server::post_parse(cfg, p.host, &mut out);
     crate::sections::post_parse(cfg, p.host, &mut out);
@@ -242,5 +247,165 @@ fn defaults_usage(cfg: &crate::model::Config, out: &mut Vec<Diagnostic>) {
                 )));
             }
         }
+    }
+}
+
+/// `stats auth`/`stats realm` build an implicit `http-request auth` rule,
+/// which 2.6 refuses to mix with explicit `stats http-request` rules.
+fn stats_conflict(px: &Proxy, out: &mut Vec<Diagnostic>) {
+    let s = &px.stats;
+    if (!s.auth.is_empty() || s.realm.is_some()) && !s.http_request.is_empty() {
+        out.push(
+            Diagnostic::alert(format!(
+                "proxy '{}': stats 'auth'/'realm' and 'http-request' can't be used at the same time.",
+                px.name
+            ))
+            .hint("keep either the 'stats auth'/'stats realm' lines or the 'stats http-request' rules"),
+        );
+    }
+}
+
+/// `http-check` steps only run for `option httpchk`.
+fn http_check_without_httpchk(px: &Proxy, out: &mut Vec<Diagnostic>) {
+    if !px.kind.has_backend() || matches!(px.checks.kind, crate::model::CheckKind::Http { .. }) {
+        return;
+    }
+    let has_rules = px.checks.http_check.iter().any(|d| {
+        !matches!(
+            d.keyword.as_str(),
+            "http-check disable-on-404" | "http-check send-state"
+        )
+    });
+    if has_rules {
+        out.push(Diagnostic::warning(format!(
+            "{} uses http-check rules without 'option httpchk', so the rules are ignored.",
+            who(px)
+        )));
+    }
+}
+
+/// Conditions on layer-6 request/response contents never wait for data
+/// in an HTTP proxy; 2.6 warns once per rule.
+fn l6_fetch_warning(px: &Proxy, out: &mut Vec<Diagnostic>) {
+    if px.mode != Mode::Http {
+        return;
+    }
+    let acl_l6 = |a: &crate::acl::Acl| crate::sample::is_l6(&a.fetch);
+    let cond_l6 = |c: &crate::acl::Condition| {
+        c.any_of.iter().flatten().any(|f| match &f.term {
+            crate::acl::Term::Anonymous(a) => acl_l6(a),
+            crate::acl::Term::Named(n) => {
+                crate::acl::predefined_fetch(n).is_some_and(crate::sample::is_l6)
+                    || px.acls.iter().any(|a| &a.name == n && acl_l6(a))
+            }
+        })
+    };
+    let mut locs: Vec<&crate::diag::Location> = Vec::new();
+    for r in px
+        .tcp_request
+        .iter()
+        .chain(&px.http_request)
+        .chain(&px.http_response)
+        .chain(&px.tcp_response)
+    {
+        if r.cond.as_ref().is_some_and(cond_l6) {
+            locs.push(&r.location);
+        }
+    }
+    for (_, c, loc) in px.use_backends.iter().chain(&px.use_servers) {
+        if c.as_ref().is_some_and(cond_l6) {
+            locs.push(loc);
+        }
+    }
+    locs.sort_by_key(|l| l.line);
+    for loc in locs {
+        out.push(
+            Diagnostic::warning(format!(
+                "Proxy '{}': L6 sample fetches ignored on HTTP proxies (declared at {loc}).",
+                px.name
+            ))
+            .hint("in 'mode http' the request is already parsed; use HTTP fetches instead"),
+        );
+    }
+}
+
+/// `http-error status N errorfiles NAME` must name a status the
+/// `http-errors NAME` section declares.
+fn http_error_statuses(cfg: &crate::model::Config, px: &Proxy, out: &mut Vec<Diagnostic>) {
+    for d in px.other.iter().filter(|d| d.keyword == "http-error") {
+        let arg = |k: &str| {
+            d.args
+                .iter()
+                .position(|a| a == k)
+                .and_then(|i| d.args.get(i + 1))
+        };
+        let (Some(status), Some(section)) = (arg("status"), arg("errorfiles")) else {
+            continue;
+        };
+        let Some(sec) = cfg.http_errors.iter().find(|h| &h.name == section) else {
+            continue;
+        };
+        let declared = sec
+            .directives
+            .iter()
+            .any(|e| e.keyword == "errorfile" && e.args.first() == Some(status));
+        if !declared {
+            out.push(Diagnostic::warning(format!(
+                "config: proxy '{}' : status '{status}' not declared in http-errors section '{section}' (at {}).",
+                px.name, d.location
+            )));
+        }
+    }
+}
+
+/// `load-server-state-from-file global` reads the global
+/// `server-state-file`; a missing file only warns.
+fn server_state_file(
+    cfg: &crate::model::Config,
+    host: &dyn crate::host::Host,
+    out: &mut Vec<Diagnostic>,
+) {
+    let global_arg = |k: &str| {
+        cfg.global
+            .other
+            .iter()
+            .rev()
+            .find(|d| d.keyword == k)
+            .and_then(|d| d.args.first().cloned())
+    };
+    let Some(file) = global_arg("server-state-file") else {
+        return;
+    };
+    let uses_global = |px: &Proxy| {
+        let own = px
+            .other
+            .iter()
+            .rev()
+            .find(|d| d.keyword == "load-server-state-from-file");
+        let inherited = px.defaults_index.and_then(|i| {
+            cfg.defaults[i]
+                .other
+                .iter()
+                .rev()
+                .find(|d| d.keyword == "load-server-state-from-file")
+        });
+        own.or(inherited)
+            .is_some_and(|d| d.args.first().map(String::as_str) == Some("global"))
+    };
+    if !cfg
+        .proxies
+        .iter()
+        .any(|px| px.kind.has_backend() && uses_global(px))
+    {
+        return;
+    }
+    let path = match global_arg("server-state-base") {
+        Some(base) if !file.starts_with('/') => format!("{}/{file}", base.trim_end_matches('/')),
+        _ => file,
+    };
+    if host.path_kind(&path) != crate::host::PathKind::File {
+        out.push(Diagnostic::warning(format!(
+            "config: Can't open global server state file '{path}': No such file or directory"
+        )));
     }
 }
