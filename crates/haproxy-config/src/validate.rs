@@ -238,13 +238,25 @@ fn defaults_usage(cfg: &crate::model::Config, out: &mut Vec<Diagnostic>) {
             }
         }
         if d.has_rules() {
-            let fe = users.iter().any(|p| p.kind == ProxyKind::Frontend);
-            let be = users.iter().any(|p| p.kind == ProxyKind::Backend);
-            if fe && be {
-                out.push(Diagnostic::alert(format!(
-                    "frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at {}).",
-                    d.location
-                )));
+            let fe = users.iter().find(|p| p.kind == ProxyKind::Frontend);
+            let be = users.iter().find(|p| p.kind == ProxyKind::Backend);
+            if let (Some(fe), Some(be)) = (fe, be) {
+                // 2.6 reports it on the first proxy that completes the
+                // mix, while parsing.
+                let later = if fe.location.line > be.location.line
+                    && fe.location.file == be.location.file
+                {
+                    fe
+                } else {
+                    be
+                };
+                out.push(
+                    Diagnostic::alert(format!(
+                        "frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at {}).",
+                        d.location
+                    ))
+                    .at(&later.location, crate::diag::Prefix::ParsingTight),
+                );
             }
         }
     }
@@ -407,5 +419,161 @@ fn server_state_file(
         out.push(Diagnostic::warning(format!(
             "config: Can't open global server state file '{path}': No such file or directory"
         )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Severity;
+    use crate::host::MemHost;
+    use crate::{check, Report, Source, Verdict};
+
+    const TIMEOUTS: &str = "    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\n";
+
+    fn run(text: &str) -> Report {
+        let host = MemHost::default();
+        let src = Source {
+            name: "t.cfg".into(),
+            data: text.as_bytes().to_vec(),
+        };
+        check(&[src], &host)
+    }
+
+    fn messages(r: &Report, sev: Severity) -> Vec<String> {
+        r.diags
+            .iter()
+            .filter(|d| d.severity == sev)
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    fn has(r: &Report, sev: Severity, needle: &str) -> bool {
+        messages(r, sev).iter().any(|m| m.contains(needle))
+    }
+
+    #[test]
+    fn last_anonymous_defaults_wins() {
+        let cfg = format!(
+            "defaults\n    mode http\n{TIMEOUTS}defaults\n    mode http\nfrontend fe\n    bind :8080\n"
+        );
+        let r = run(&cfg);
+        assert!(has(
+            &r,
+            Severity::Warning,
+            "missing timeouts for frontend 'fe'."
+        ));
+        assert_eq!(r.verdict(), Verdict::ValidWithWarnings);
+    }
+
+    #[test]
+    fn from_picks_a_named_defaults() {
+        let cfg = format!(
+            "defaults base\n    mode http\n{TIMEOUTS}defaults\n    mode tcp\nfrontend fe from base\n    bind :8080\n"
+        );
+        let r = run(&cfg);
+        assert!(messages(&r, Severity::Warning).is_empty(), "{:?}", r.diags);
+        assert_eq!(r.verdict(), Verdict::Valid);
+        let fe = r.config.proxy("fe").unwrap();
+        assert_eq!(fe.mode, crate::model::Mode::Http);
+    }
+
+    #[test]
+    fn named_defaults_inherit_from_another() {
+        let cfg = format!(
+            "defaults a\n    mode http\n{TIMEOUTS}defaults b from a\n    retries 5\ndefaults\n{TIMEOUTS}frontend fe from b\n    bind :8080\n"
+        );
+        let r = run(&cfg);
+        assert_eq!(r.verdict(), Verdict::Valid, "{:?}", r.diags);
+        let fe = r.config.proxy("fe").unwrap();
+        assert_eq!(fe.mode, crate::model::Mode::Http);
+        assert_eq!(fe.retries, Some(5));
+    }
+
+    #[test]
+    fn missing_defaults_name() {
+        let r = run("frontend f1 from nosuch\n    bind :8080\n");
+        assert!(has(
+            &r,
+            Severity::Alert,
+            "defaults section 'nosuch' not found for frontend 'f1'."
+        ));
+        assert_eq!(r.verdict(), Verdict::Invalid);
+    }
+
+    #[test]
+    fn ambiguous_defaults_name() {
+        let cfg = format!(
+            "defaults d\n{TIMEOUTS}defaults d\n{TIMEOUTS}frontend f1 from d\n    bind :8080\n"
+        );
+        let r = run(&cfg);
+        assert!(has(
+            &r,
+            Severity::Alert,
+            "ambiguous defaults section name 'd' referenced by frontend 'f1'"
+        ));
+        assert_eq!(r.verdict(), Verdict::Invalid);
+    }
+
+    #[test]
+    fn rules_only_in_named_defaults() {
+        let r = run("defaults\n    http-request deny\n");
+        assert!(has(
+            &r,
+            Severity::Alert,
+            "'http-request' not allowed in anonymous 'defaults' section."
+        ));
+        let r = run("defaults\n    acl a src 1.2.3.4\n");
+        assert!(has(
+            &r,
+            Severity::Alert,
+            "'acl' not allowed in anonymous 'defaults' section."
+        ));
+        let cfg = format!(
+            "defaults d\n    mode http\n{TIMEOUTS}    http-request deny\nfrontend fe from d\n    bind :8080\n"
+        );
+        assert_eq!(run(&cfg).verdict(), Verdict::Valid);
+    }
+
+    #[test]
+    fn rule_defaults_cannot_serve_both_sides() {
+        let cfg = format!(
+            "defaults d\n    mode http\n{TIMEOUTS}    http-request deny\nfrontend fe from d\n    bind :8080\n    default_backend be\nbackend be from d\n    server s 127.0.0.1:80\n"
+        );
+        let r = run(&cfg);
+        assert!(has(
+            &r,
+            Severity::Alert,
+            "frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules (defaults section at t.cfg:1)."
+        ));
+        assert_eq!(r.verdict(), Verdict::Invalid);
+    }
+
+    #[test]
+    fn mixed_explicit_and_implicit_use_is_a_non_fatal_alert() {
+        let cfg = format!(
+            "defaults d\n    mode http\n{TIMEOUTS}frontend f1 from d\n    bind :8080\nfrontend f2\n    bind :8081\n"
+        );
+        let r = run(&cfg);
+        assert!(has(
+            &r,
+            Severity::Alert,
+            "defaults section 'd' (declared at t.cfg:1) is explicitly referenced by another proxy and implicitly used here."
+        ));
+        assert!(!r.has_fatal());
+        assert_eq!(r.verdict(), Verdict::Valid);
+    }
+
+    #[test]
+    fn stats_auth_and_stats_http_request_conflict() {
+        let cfg = format!(
+            "defaults\n    mode http\n{TIMEOUTS}listen stats\n    bind :9000\n    stats enable\n    stats auth a:b\n    stats http-request deny\n"
+        );
+        let r = run(&cfg);
+        assert!(has(
+            &r,
+            Severity::Alert,
+            "proxy 'stats': stats 'auth'/'realm' and 'http-request' can't be used at the same time."
+        ));
+        assert_eq!(r.verdict(), Verdict::Invalid);
     }
 }
