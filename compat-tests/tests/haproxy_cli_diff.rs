@@ -25,7 +25,12 @@ fn run(bin: &Path, args: &[&str], cwd: &Path) -> Out {
         .stderr(Stdio::piped())
         .env("LC_ALL", "C")
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e} (build it first: cargo build --bins)", bin.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {}: {e} (build it first: cargo build --bins)",
+                bin.display()
+            )
+        });
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(s) = child.try_wait().expect("wait") {
@@ -40,8 +45,14 @@ fn run(bin: &Path, args: &[&str], cwd: &Path) -> Out {
     };
     let mut stdout = String::new();
     let mut stderr = String::new();
-    let _ = child.stdout.take().map(|mut s| s.read_to_string(&mut stdout));
-    let _ = child.stderr.take().map(|mut s| s.read_to_string(&mut stderr));
+    let _ = child
+        .stdout
+        .take()
+        .map(|mut s| s.read_to_string(&mut stdout));
+    let _ = child
+        .stderr
+        .take()
+        .map(|mut s| s.read_to_string(&mut stderr));
     Out {
         code: status.and_then(|s| s.code()),
         stdout,
@@ -70,17 +81,36 @@ const BAD: &str = "global\n  maxconnn 10\n";
 fn cc_conditions_agree() {
     let cwd = std::env::temp_dir();
     for e in [
-        "1", "0", "", "foo", "defined(HOME)", "defined(RHAPROXY_NOPE)", "feature(OPENSSL)",
-        "feature(NOPE)", "streq(a,a)", "strneq(a,a)", "version_atleast(2.5-dev0)",
-        "version_atleast(2.7)", "version_before(2.7)", "1 && 0 || 1", "!(1 && 0)", "(1",
-        "1 0", "streq(a)", "\"1\"",
+        "1",
+        "0",
+        "",
+        "foo",
+        "defined(HOME)",
+        "defined(RHAPROXY_NOPE)",
+        "feature(OPENSSL)",
+        "feature(NOPE)",
+        "streq(a,a)",
+        "strneq(a,a)",
+        "version_atleast(2.5-dev0)",
+        "version_atleast(2.7)",
+        "version_before(2.7)",
+        "1 && 0 || 1",
+        "!(1 && 0)",
+        "(1",
+        "1 0",
+        "streq(a)",
+        "\"1\"",
     ] {
         let (ours, theirs) = both(&["-cc", e], &cwd);
         let want = match theirs {
             Some(t) => t.code,
             None => continue,
         };
-        assert_eq!(ours.code, want, "-cc '{e}': rhaproxy {:?} vs haproxy {want:?}\n{}", ours.code, ours.stderr);
+        assert_eq!(
+            ours.code, want,
+            "-cc '{e}': rhaproxy {:?} vs haproxy {want:?}\n{}",
+            ours.code, ours.stderr
+        );
     }
 }
 
@@ -106,7 +136,13 @@ fn verdict_lines_and_exit_codes_agree() {
         (vec!["-c", "--", "valid.cfg", "bad.cfg"], 1),
     ] {
         let (ours, theirs) = both(&args, &d);
-        assert_eq!(ours.code, Some(code), "{args:?}: exit {:?}\n{}", ours.code, ours.stderr);
+        assert_eq!(
+            ours.code,
+            Some(code),
+            "{args:?}: exit {:?}\n{}",
+            ours.code,
+            ours.stderr
+        );
         if let Some(t) = theirs {
             assert_eq!(t.code, Some(code), "oracle changed? {args:?}");
             if args.len() > 1 {
@@ -124,7 +160,10 @@ fn verdict_lines_and_exit_codes_agree() {
             );
         }
         if args.contains(&"-q") {
-            assert!(ours.stdout.is_empty() && ours.stderr.is_empty(), "-q must print nothing");
+            assert!(
+                ours.stdout.is_empty() && ours.stderr.is_empty(),
+                "-q must print nothing"
+            );
         }
     }
     let _ = std::fs::remove_dir_all(&d);
@@ -147,14 +186,20 @@ fn messages_have_haproxy_shape() {
         alert.ends_with(": config : parsing [bad.cfg:2] : unknown keyword 'maxconnn' in 'global' section; did you mean 'maxconn' maybe ?"),
         "{alert}"
     );
-    assert!(ours.stderr.contains("Error(s) found in configuration file : bad.cfg"));
+    assert!(ours
+        .stderr
+        .contains("Error(s) found in configuration file : bad.cfg"));
     if let Some(o) = oracle_bin() {
         let theirs = run(&o, &["-c", "-f", "bad.cfg"], &d);
         let strip = |s: &str| -> Vec<String> {
             s.lines()
                 .filter(|l| l.starts_with('['))
                 .filter(|l| !l.contains("version is") && !l.contains("path to executable"))
-                .map(|l| l.split_once(") : ").map(|x| x.1.to_string()).unwrap_or_default())
+                .map(|l| {
+                    l.split_once(") : ")
+                        .map(|x| x.1.to_string())
+                        .unwrap_or_default()
+                })
                 .collect()
         };
         assert_eq!(strip(&ours.stderr), strip(&theirs.stderr));
@@ -167,8 +212,16 @@ fn directories_load_cfg_files_in_order() {
     let d = tmpdir("dir");
     let conf = d.join("conf.d");
     std::fs::create_dir_all(conf.join("sub.cfg")).unwrap();
-    std::fs::write(conf.join("10-defaults.cfg"), "defaults\n  timeout client 1s\n  timeout connect 1s\n  timeout server 1s\n").unwrap();
-    std::fs::write(conf.join("20-listen.cfg"), "listen l\n  bind 127.0.0.1:8000\n").unwrap();
+    std::fs::write(
+        conf.join("10-defaults.cfg"),
+        "defaults\n  timeout client 1s\n  timeout connect 1s\n  timeout server 1s\n",
+    )
+    .unwrap();
+    std::fs::write(
+        conf.join("20-listen.cfg"),
+        "listen l\n  bind 127.0.0.1:8000\n",
+    )
+    .unwrap();
     std::fs::write(conf.join("30-ignored.conf"), "this is not a config\n").unwrap();
     std::fs::write(conf.join(".hidden.cfg"), "garbage\n").unwrap();
     let (ours, theirs) = both(&["-c", "-f", "conf.d"], &d);
@@ -185,7 +238,11 @@ fn directories_load_cfg_files_in_order() {
 fn version_names_the_compatible_release() {
     let ours = run(&rhaproxy_bin(), &["-v"], &std::env::temp_dir());
     assert_eq!(ours.code, Some(0));
-    assert!(ours.stdout.starts_with("HAProxy version 2.6.12"), "{}", ours.stdout);
+    assert!(
+        ours.stdout.starts_with("HAProxy version 2.6.12"),
+        "{}",
+        ours.stdout
+    );
     assert!(ours.stdout.contains("rhaproxy"));
     let vv = run(&rhaproxy_bin(), &["-vv"], &std::env::temp_dir());
     assert!(vv.stdout.contains("Feature list : ") && vv.stdout.contains("+OPENSSL"));

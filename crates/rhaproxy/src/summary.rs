@@ -26,13 +26,23 @@ pub fn render(cfg: &Config) -> String {
         g.pidfile.as_deref().unwrap_or("-"),
     );
     for l in &g.logs {
-        let _ = writeln!(o, "  log {} facility={} level={}", l.target, l.facility, l.level.as_deref().unwrap_or("(all)"));
+        let _ = writeln!(
+            o,
+            "  log {} facility={} level={}",
+            l.target,
+            l.facility,
+            l.level.as_deref().unwrap_or("(all)")
+        );
     }
     for s in &g.stats_sockets {
         let _ = writeln!(o, "  stats socket {}", s.address);
     }
     for (i, d) in cfg.defaults.iter().enumerate() {
-        let name = if d.name.is_empty() { "(anonymous)" } else { &d.name };
+        let name = if d.name.is_empty() {
+            "(anonymous)"
+        } else {
+            &d.name
+        };
         let _ = writeln!(
             o,
             "defaults #{i} {name}: mode={:?} timeouts client={} connect={} server={}",
@@ -54,7 +64,11 @@ pub fn render(cfg: &Config) -> String {
             Mode::Tcp => "tcp",
             Mode::Log => "log",
         };
-        let _ = writeln!(o, "{kind} {} (mode {mode}, line {}):", p.name, p.location.line);
+        let _ = writeln!(
+            o,
+            "{kind} {} (mode {mode}, line {}):",
+            p.name, p.location.line
+        );
         for b in &p.binds {
             let _ = writeln!(o, "  bind {}{}", b.spec, if b.ssl { " (TLS)" } else { "" });
         }
@@ -62,10 +76,21 @@ pub fn render(cfg: &Config) -> String {
             let _ = writeln!(o, "  default backend -> {b}");
         }
         for (b, c, _) in &p.use_backends {
-            let _ = writeln!(o, "  use_backend {b}{}", if c.is_some() { " (conditional)" } else { "" });
+            let _ = writeln!(
+                o,
+                "  use_backend {b}{}",
+                if c.is_some() { " (conditional)" } else { "" }
+            );
         }
         for a in &p.acls {
-            let _ = writeln!(o, "  acl {} = {} {:?} {}", a.name, a.fetch, a.method.as_deref().unwrap_or("-"), a.values.join(" "));
+            let _ = writeln!(
+                o,
+                "  acl {} = {} {:?} {}",
+                a.name,
+                a.fetch,
+                a.method.as_deref().unwrap_or("-"),
+                a.values.join(" ")
+            );
         }
         for r in p.http_request.iter().chain(&p.http_response) {
             let _ = writeln!(o, "  {} {} {}", r.kind, r.action, r.args.join(" "));
