@@ -96,6 +96,8 @@ pub struct Parser<'h> {
     file_errors: usize,
     /// Environment changes made by `setenv` & co. for later lines.
     pub env_overrides: Vec<(String, Option<String>)>,
+    /// A fatal "abort" stopped the reading (no further files are read).
+    pub aborted: bool,
 }
 
 /// The result of checking a configuration.
@@ -103,6 +105,9 @@ pub struct Report {
     pub config: Config,
     pub diags: Vec<Diagnostic>,
     pub error_files: Vec<String>,
+    /// Reading stopped at an abort-class error; 2.6 then skips its final
+    /// "Fatal errors found" line.
+    pub aborted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,9 +215,13 @@ pub fn check(sources: &[Source], host: &dyn Host) -> Report {
         error_files: Vec::new(),
         file_errors: 0,
         env_overrides: Vec::new(),
+        aborted: false,
     };
     for s in sources {
         p.parse_source(s);
+        if p.aborted {
+            break;
+        }
     }
     if p.error_files.is_empty() && !p.diags.iter().any(|d| d.fatal) {
         crate::validate::post_parse(&mut p);
@@ -221,6 +230,7 @@ pub fn check(sources: &[Source], host: &dyn Host) -> Report {
         config: p.cfg,
         diags: p.diags,
         error_files: p.error_files,
+        aborted: p.aborted,
     }
 }
 
@@ -338,6 +348,7 @@ impl<'h> Parser<'h> {
             };
             let stop = self.parse_line(raw, &loc, &mut conds);
             if stop || self.file_errors >= MAX_FATAL_PER_FILE {
+                self.aborted = true;
                 if self.file_errors >= MAX_FATAL_PER_FILE {
                     self.diags.push(
                         Diagnostic::alert("too many fatal errors (50), stopping now.")
@@ -365,6 +376,7 @@ impl<'h> Parser<'h> {
                 file: src.name.clone(),
                 line: lineno,
             };
+            self.aborted = true;
             self.fail(
                 Diagnostic::alert("non-terminated '.if' block.")
                     .at(&loc, Prefix::ParsingTight)

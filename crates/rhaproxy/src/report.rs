@@ -95,7 +95,7 @@ fn render_diags(r: &mut Renderer, report: &Report) {
     for f in report.error_files.iter().filter(|f| !f.is_empty()) {
         r.alert(&format!("Error(s) found in configuration file : {f}"));
     }
-    if report.has_fatal() {
+    if report.has_fatal() && !report.aborted {
         r.alert("Fatal errors found in configuration.");
     }
 }
