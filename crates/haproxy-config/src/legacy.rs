@@ -240,13 +240,15 @@ pub fn kw_legacy(p: &mut Parser<'_>, line: &Line) -> Outcome {
         px.legacy_translations
             .push((loc.clone(), kw.clone(), modern.clone()));
     }
-    p.push(
-        Diagnostic::warning(format!(
-            "the '{kw}' directive was removed in HAProxy 2.1; rhaproxy accepts it as '{modern}'."
-        ))
-        .at(&loc, Prefix::Parsing)
-        .hint(format!("write instead: {modern}")),
-    );
+    let mut d = Diagnostic::warning(format!(
+        "the '{kw}' directive was removed in HAProxy 2.1; rhaproxy accepts it as '{modern}'."
+    ))
+    .at(&loc, Prefix::Parsing);
+    // Regex rewrites changed meaning: 1.x matched whole lines.
+    if matches!(kw.trim_start_matches("req").trim_start_matches("rsp"), "rep" | "irep" | "deny" | "ideny" | "allow" | "iallow" | "tarpit" | "itarpit") {
+        d = d.hint("1.x matched the regex against whole header lines (and the request line); check that the translation covers what the rule was meant to match");
+    }
+    p.push(d);
     Outcome::Ok
 }
 
