@@ -1156,30 +1156,54 @@ enum Found {
     Unknown,
 }
 
+/// Rows by first word, built once: a config has many lines and the table
+/// hundreds of rows, so each lookup only looks at its own group.
+fn by_first_word() -> &'static std::collections::HashMap<&'static str, Vec<&'static Keyword>> {
+    static INDEX: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, Vec<&'static Keyword>>,
+    > = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut m: std::collections::HashMap<&'static str, Vec<&'static Keyword>> =
+            Default::default();
+        for k in TABLE {
+            m.entry(first_word(k.name)).or_default().push(k);
+        }
+        m
+    })
+}
+
 fn find(sec: Scope, line: &Line) -> Found {
     let fam = family(sec);
-    let rows = || TABLE.iter().filter(move |k| k.scope.0 & fam.0 != 0);
+    let Some(group) = by_first_word().get(line.kw()) else {
+        return Found::Unknown;
+    };
+    let rows = || {
+        group
+            .iter()
+            .copied()
+            .filter(move |k| k.scope.0 & fam.0 != 0)
+    };
     // Longest name first: `capture request header` before `capture
     // request`, `option httplog` before `option`. A parenthesised
     // argument glued to the second word (`http-check set-var(txn.x)`)
     // does not take part in the lookup.
     let w1 = line.arg(1).map(|w| w.split('(').next().unwrap_or(w));
-    if let (Some(w1), Some(w2)) = (w1, line.arg(2)) {
-        let three = format!("{} {w1} {w2}", line.kw());
-        if let Some(k) = rows().find(|k| k.name == three) {
+    let matches = |k: &Keyword, n: usize| {
+        let mut parts = k.name.split(' ');
+        let ok = parts.next() == Some(line.kw())
+            && (n < 2 || parts.next() == w1)
+            && (n < 3 || parts.next() == line.arg(2));
+        ok && parts.next().is_none() && k.name.split(' ').count() == n
+    };
+    for n in [3, 2, 1] {
+        if n >= 2 && w1.is_none() || n == 3 && line.arg(2).is_none() {
+            continue;
+        }
+        if let Some(k) = rows().find(|k| matches(k, n)) {
             return Found::Row(k);
         }
     }
-    if let Some(w1) = w1 {
-        let two = format!("{} {w1}", line.kw());
-        if let Some(k) = rows().find(|k| k.name == two) {
-            return Found::Row(k);
-        }
-    }
-    if let Some(k) = rows().find(|k| k.name == line.kw()) {
-        return Found::Row(k);
-    }
-    if let Some(k) = rows().find(|k| first_word(k.name) == line.kw() && k.name.contains(' ')) {
+    if let Some(k) = rows().find(|k| k.name.contains(' ')) {
         return Found::Group(first_word(k.name));
     }
     Found::Unknown

@@ -388,27 +388,30 @@ impl<'h> Parser<'h> {
 
     /// Returns true when the rest of the file must be skipped.
     fn parse_line(&mut self, raw: &[u8], loc: &Location, conds: &mut Vec<CondFrame>) -> bool {
-        let section = self.section_name();
-        let overrides = self.env_overrides.clone();
-        let host = self.host;
-        let var = move |n: &str| -> Option<String> {
-            if let Some((_, v)) = overrides.iter().rev().find(|(k, _)| k == n) {
-                return v.clone();
-            }
-            host.env(n)
+        let lexed = {
+            let section = self.section_name();
+            let overrides = &self.env_overrides;
+            let host = self.host;
+            let var = move |n: &str| -> Option<String> {
+                if let Some((_, v)) = overrides.iter().rev().find(|(k, _)| k == n) {
+                    return v.clone();
+                }
+                host.env(n)
+            };
+            let env = LexEnv {
+                var: &var,
+                file: &loc.file,
+                line: loc.line,
+                section: &section,
+            };
+            lexer::tokenize(raw, &env)
         };
-        let env = LexEnv {
-            var: &var,
-            file: &loc.file,
-            line: loc.line,
-            section: &section,
-        };
-        let text = String::from_utf8_lossy(raw).into_owned();
-        let lexed = match lexer::tokenize(raw, &env) {
+        let text = || String::from_utf8_lossy(raw).into_owned();
+        let lexed = match lexed {
             Ok(l) => l,
             Err(e) => {
                 let mut d = Diagnostic::alert(e.message.clone()).at(loc, Prefix::ParsingTight);
-                d.detail = e.snippet(text.trim_end_matches('\r'));
+                d.detail = e.snippet(text().trim_end_matches('\r'));
                 self.fail(d, &loc.file);
                 return false;
             }
@@ -420,7 +423,7 @@ impl<'h> Parser<'h> {
         let active = conds.iter().all(|c| c.state == Block::Active);
 
         if words[0].starts_with('.') {
-            return self.directive(&words, &text, loc, conds, active);
+            return self.directive(&words, &text(), loc, conds, active);
         }
         if !active {
             return false;

@@ -26,7 +26,10 @@ fn fingerprint(word: &str) -> [u8; 1024] {
 }
 
 pub fn distance(a: &str, b: &str) -> usize {
-    let (fa, fb) = (fingerprint(a), fingerprint(b));
+    fp_distance(&fingerprint(a), &fingerprint(b))
+}
+
+fn fp_distance(fa: &[u8; 1024], fb: &[u8; 1024]) -> usize {
     fa.iter()
         .zip(fb.iter())
         .map(|(x, y)| (i32::from(*x) - i32::from(*y)).unsigned_abs() as usize)
@@ -39,8 +42,9 @@ where
     I: IntoIterator<Item = &'a str>,
 {
     let mut best: Option<(&str, usize)> = None;
+    let fw = fingerprint(word);
     for c in candidates {
-        let d = distance(word, c);
+        let d = fp_distance(&fw, &fingerprint(c));
         if best.is_none_or(|(_, bd)| d < bd) {
             best = Some((c, d));
         }

@@ -12,11 +12,16 @@ fn who(px: &Proxy) -> String {
 
 pub fn post_parse(p: &mut Parser<'_>) {
     let cfg = &p.cfg;
+    // Name lookups happen once per rule: index the backends once.
+    let mut backends: std::collections::HashMap<&str, &Proxy> = std::collections::HashMap::new();
+    for px in cfg.proxies.iter().filter(|x| x.kind.has_backend()) {
+        backends.entry(px.name.as_str()).or_insert(px);
+    }
     let mut out: Vec<Diagnostic> = Vec::new();
 
     for px in cfg.proxies.iter() {
         if px.kind.has_frontend() {
-            check_backend_refs(cfg, px, &mut out);
+            check_backend_refs(cfg, &backends, px, &mut out);
         }
         if px.disabled {
             continue;
@@ -59,7 +64,12 @@ pub fn post_parse(p: &mut Parser<'_>) {
     p.diags.extend(out);
 }
 
-fn check_backend_refs(cfg: &crate::model::Config, px: &Proxy, out: &mut Vec<Diagnostic>) {
+fn check_backend_refs(
+    cfg: &crate::model::Config,
+    backends: &std::collections::HashMap<&str, &Proxy>,
+    px: &Proxy,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut targets: Vec<(&str, &str)> = Vec::new();
     if let Some((b, _)) = &px.default_backend {
         targets.push((b, "default_backend"));
@@ -73,7 +83,7 @@ fn check_backend_refs(cfg: &crate::model::Config, px: &Proxy, out: &mut Vec<Diag
         if b.contains("%[") {
             continue;
         }
-        let Some(be) = cfg.backend(b) else {
+        let Some(be) = backends.get(b).copied() else {
             out.push(
                 Diagnostic::alert(format!(
                     "Proxy '{}': unable to find required {what}: '{b}'.",
