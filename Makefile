@@ -37,7 +37,7 @@ fuzz:
 
 # Regenerate docs/compatibility.md from the keyword table.
 docs:
-	$(CARGO) run -q -p haproxy-config --example compat_doc > docs/compatibility.md
+	$(CARGO) run -q -p compat-tests --example compat_doc > docs/compatibility.md
 
 clean:
 	$(CARGO) clean

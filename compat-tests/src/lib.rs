@@ -484,3 +484,12 @@ mod tests {
         assert_eq!(first_diagnostic_line(""), "");
     }
 }
+
+/// The whole `docs/compatibility.md`: both languages' keyword tables.
+pub fn compat_doc() -> String {
+    format!(
+        "{}\n{}",
+        haproxy_config::keywords::compat_doc(),
+        keepalived_config::keywords::compat_doc()
+    )
+}
