@@ -177,12 +177,19 @@ pub fn load_paths(paths: &[String], host: &dyn Host) -> (Vec<Source>, Vec<Diagno
                     }
                 }
             }
+            PathKind::Missing => diags.push(unreadable(
+                p,
+                &std::io::Error::from(std::io::ErrorKind::NotFound),
+            )),
             _ => match host.read(p) {
                 Ok(data) => out.push(Source {
                     name: p.clone(),
                     data,
                 }),
-                Err(e) => diags.push(unreadable(p, &e)),
+                Err(e) => diags.push(Diagnostic::alert(format!(
+                    "Could not open configuration file {p} : {}",
+                    io_reason(&e)
+                ))),
             },
         }
     }

@@ -55,20 +55,29 @@ pub fn run(args: Vec<String>) -> i32 {
     }
 }
 
-fn load(opts: &Options) -> haproxy_config::Report {
+/// Read the `-f` sources. `Err(code)` when HAProxy would stop before
+/// parsing: a source that cannot be opened, or nothing to load at all.
+fn load(opts: &Options) -> Result<haproxy_config::Report, i32> {
     let host = SystemHost;
     let (sources, load_diags) = haproxy_config::load_paths(&opts.config_files, &host);
-    let mut report = haproxy_config::check(&sources, &host);
     if !load_diags.is_empty() {
-        let mut all = load_diags;
-        all.append(&mut report.diags);
-        report.diags = all;
-        report.error_files.push(String::new());
+        let mut r = report::Renderer::new(opts);
+        for d in &load_diags {
+            r.diagnostic(d);
+        }
+        r.flush();
+        if !opts.quiet {
+            eprint!("{}", cli::usage());
+        }
+        return Err(1);
     }
+    if sources.is_empty() {
+        return Err(no_config());
+    }
+    let mut report = haproxy_config::check(&sources, &host);
     if let Some(p) = &opts.pidfile {
         // `-p` wins over the config's `pidfile`, which 2.6 reports as a
-        // non-fatal ALERT; the parser already did that when both were in
-        // the file, so only the command-line case remains.
+        // non-fatal ALERT.
         if report.config.global.pidfile.is_some() {
             report.diags.push(
                 haproxy_config::diag::Diagnostic::alert("'pidfile' already specified. Continuing.")
@@ -77,7 +86,7 @@ fn load(opts: &Options) -> haproxy_config::Report {
         }
         report.config.global.pidfile = Some(p.clone());
     }
-    report
+    Ok(report)
 }
 
 fn no_config() -> i32 {
@@ -91,16 +100,18 @@ fn check_config(opts: &Options) -> i32 {
     if opts.config_files.is_empty() {
         return no_config();
     }
-    let report = load(opts);
-    report::render_check(opts, &report)
+    match load(opts) {
+        Ok(report) => report::render_check(opts, &report),
+        Err(code) => code,
+    }
 }
 
 fn check_config_quiet(opts: &Options) -> i32 {
     if opts.config_files.is_empty() {
         return no_config();
     }
-    let report = load(opts);
-    let mut o = opts.clone();
-    o.check_only = false;
-    report::render_start(&o, &report)
+    match load(opts) {
+        Ok(report) => report::render_start(opts, &report),
+        Err(code) => code,
+    }
 }

@@ -212,7 +212,6 @@ fn directory_whose_only_cfg_entry_is_a_directory() {
 }
 
 #[test]
-#[ignore = "parity gap: haproxy -c exits 1 with its usage when a -f directory yields no file; rhaproxy exits 2 (no listener)"]
 fn empty_directory_is_no_configuration() {
     let s = Scratch::new("empty-dir");
     let r = check(&s.0);
