@@ -493,3 +493,4 @@ pub fn compat_doc() -> String {
         keepalived_config::keywords::compat_doc()
     )
 }
+pub mod keepalived;
