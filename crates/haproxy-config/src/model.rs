@@ -13,7 +13,8 @@ pub use crate::bind::Bind;
 use crate::diag::Location;
 pub use crate::rules::Rule;
 pub use crate::sections::{
-    Cache, GenericSection, HttpErrors, Mailers, Peers, Program, Resolvers, Ring, Userlist,
+    Cache, GenericSection, Group, HttpErrors, Mailer, Mailers, Nameserver, Peer, Peers, PeersTable,
+    Program, Resolvers, Ring, RingServer, User, Userlist,
 };
 pub use crate::server::{Server, ServerOptions};
 
@@ -121,6 +122,16 @@ pub struct Global {
     pub zero_warning: bool,
     pub quiet: bool,
     pub noreuseport: bool,
+    /// `localpeer NAME` (or `-L NAME`): which peer of a peers section is
+    /// this process.
+    pub localpeer: Option<String>,
+    /// `setenv`/`presetenv`/`unsetenv`/`resetenv` lines, in order, as
+    /// (keyword, arguments).
+    pub env_changes: Vec<(String, Vec<String>)>,
+    /// `expose-experimental-directives` was seen.
+    pub expose_experimental: bool,
+    /// `busy-polling` (`no busy-polling` gives `Some(false)`).
+    pub busy_polling: Option<bool>,
     /// `tune.*` settings, parsed per their kind; value as written.
     pub tune: BTreeMap<String, String>,
     /// Everything else recognised but not (yet) given a field.
