@@ -1233,6 +1233,18 @@ pub fn dispatch(p: &mut Parser<'_>, sec: Scope, label: &str, line: &Line) -> Out
             }
             group_error(g, sec, line)
         }
+        Found::Unknown if family(sec) != family(Scope(DF)) && sec != Scope(GL) => {
+            match sections::unknown_keyword(label, line) {
+                Some(d) => Outcome::Alert(d),
+                None => Outcome::Alert(
+                    Diagnostic::alert(format!(
+                        "unknown keyword '{}' in '{label}' section",
+                        line.kw()
+                    ))
+                    .at(&line.loc, Prefix::Parsing),
+                ),
+            }
+        }
         Found::Unknown => {
             let cands = names_in(sec).chain(SECTION_KEYWORDS.iter().copied());
             let mut msg = format!("unknown keyword '{}' in '{label}' section", line.kw());

@@ -245,7 +245,10 @@ pub fn kw_legacy(p: &mut Parser<'_>, line: &Line) -> Outcome {
     ))
     .at(&loc, Prefix::Parsing);
     // Regex rewrites changed meaning: 1.x matched whole lines.
-    if matches!(kw.trim_start_matches("req").trim_start_matches("rsp"), "rep" | "irep" | "deny" | "ideny" | "allow" | "iallow" | "tarpit" | "itarpit") {
+    if matches!(
+        kw.trim_start_matches("req").trim_start_matches("rsp"),
+        "rep" | "irep" | "deny" | "ideny" | "allow" | "iallow" | "tarpit" | "itarpit"
+    ) {
         d = d.hint("1.x matched the regex against whole header lines (and the request line); check that the translation covers what the rule was meant to match");
     }
     p.push(d);

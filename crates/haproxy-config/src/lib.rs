@@ -34,4 +34,4 @@ pub mod suggest;
 pub mod units;
 pub mod validate;
 
-pub use parser::{check, load_paths, Report, Source, Verdict};
+pub use parser::{check, check_with, load_paths, CheckOptions, Report, Source, Verdict};

@@ -58,13 +58,20 @@ impl Config {
             .find(|p| p.name == name && p.kind.has_backend())
     }
 
-    pub fn has_listener(&self) -> bool {
+    /// Whether HAProxy would have anything to run. `local_peer` is the name
+    /// that designates this node in `peers` sections (`-L`, `localpeer` or
+    /// the host name).
+    pub fn has_listener(&self, local_peer: Option<&str>) -> bool {
         self.proxies
             .iter()
             .any(|p| p.kind.has_frontend() && !p.disabled && !p.binds.is_empty())
             || !self.global.stats_sockets.is_empty()
-            || !self.peers.is_empty()
+            || self
+                .peers
+                .iter()
+                .any(|p| !p.disabled && local_peer.is_some_and(|l| p.has_peer(l)))
             || !self.programs.is_empty()
+            || self.global.master_worker
             || self.other_sections.iter().any(|s| s.kind == "log-forward")
     }
 }

@@ -98,6 +98,9 @@ pub struct Parser<'h> {
     pub env_overrides: Vec<(String, Option<String>)>,
     /// A fatal "abort" stopped the reading (no further files are read).
     pub aborted: bool,
+    /// Proxy name → indexes in `cfg.proxies`, for the duplicate-name check
+    /// (a scan per section would make big configs quadratic).
+    pub proxy_names: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// The result of checking a configuration.
@@ -108,6 +111,8 @@ pub struct Report {
     /// Reading stopped at an abort-class error; 2.6 then skips its final
     /// "Fatal errors found" line.
     pub aborted: bool,
+    /// Something would listen or run (see [`Config::has_listener`]).
+    pub has_listener: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +138,7 @@ impl Report {
     pub fn verdict(&self) -> Verdict {
         if self.has_fatal() {
             Verdict::Invalid
-        } else if !self.config.has_listener() {
+        } else if !self.has_listener {
             Verdict::NoListener
         } else if self.warnings() > 0 {
             Verdict::ValidWithWarnings
@@ -212,8 +217,22 @@ pub fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Settings that come from the command line rather than the file.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// `-W` / `-Ws`: master-worker mode, as the `master-worker` keyword.
+    pub master_worker: bool,
+    /// `-L NAME`: this node's name in `peers` sections.
+    pub local_peer: Option<String>,
+}
+
 /// Parse and validate `sources` as one configuration.
 pub fn check(sources: &[Source], host: &dyn Host) -> Report {
+    check_with(sources, host, &CheckOptions::default())
+}
+
+/// [`check`] with command-line settings.
+pub fn check_with(sources: &[Source], host: &dyn Host, opts: &CheckOptions) -> Report {
     let mut p = Parser {
         host,
         cfg: Config::default(),
@@ -223,7 +242,12 @@ pub fn check(sources: &[Source], host: &dyn Host) -> Report {
         file_errors: 0,
         env_overrides: Vec::new(),
         aborted: false,
+        proxy_names: Default::default(),
     };
+    p.cfg.global.master_worker = opts.master_worker;
+    if opts.local_peer.is_some() {
+        p.cfg.global.localpeer = opts.local_peer.clone();
+    }
     for s in sources {
         p.parse_source(s);
         if p.aborted {
@@ -233,11 +257,14 @@ pub fn check(sources: &[Source], host: &dyn Host) -> Report {
     if p.error_files.is_empty() && !p.diags.iter().any(|d| d.fatal) {
         crate::validate::post_parse(&mut p);
     }
+    let local = crate::sections::local_peer_name(&p.cfg.global, host);
+    let has_listener = p.cfg.has_listener(local.as_deref());
     Report {
         config: p.cfg,
         diags: p.diags,
         error_files: p.error_files,
         aborted: p.aborted,
+        has_listener,
     }
 }
 
@@ -260,10 +287,7 @@ struct CondFrame {
 
 impl<'h> Parser<'h> {
     pub fn env_var(&self, name: &str) -> Option<String> {
-        if let Some((_, v)) = self.env_overrides.iter().rev().find(|(n, _)| n == name) {
-            return v.clone();
-        }
-        self.host.env(name)
+        lookup_env(&self.env_overrides, self.host, name)
     }
 
     pub fn push(&mut self, d: Diagnostic) {
@@ -378,6 +402,7 @@ impl<'h> Parser<'h> {
             }
             start = end.map_or(data.len(), |e| e + 1);
         }
+        crate::sections::end_section(self);
         if !conds.is_empty() {
             let loc = Location {
                 file: src.name.clone(),
@@ -399,12 +424,7 @@ impl<'h> Parser<'h> {
             let section = self.section_name();
             let overrides = &self.env_overrides;
             let host = self.host;
-            let var = move |n: &str| -> Option<String> {
-                if let Some((_, v)) = overrides.iter().rev().find(|(k, _)| k == n) {
-                    return v.clone();
-                }
-                host.env(n)
-            };
+            let var = move |n: &str| lookup_env(overrides, host, n);
             let env = LexEnv {
                 var: &var,
                 file: &loc.file,
@@ -698,6 +718,24 @@ impl<'h> Parser<'h> {
             }
         }
     }
+}
+
+/// The environment as `setenv`, `unsetenv` and `resetenv` left it: the
+/// latest change to `name` wins; a `resetenv` before it hides the host's.
+fn lookup_env(
+    overrides: &[(String, Option<String>)],
+    host: &dyn Host,
+    name: &str,
+) -> Option<String> {
+    for (k, v) in overrides.iter().rev() {
+        if k == name {
+            return v.clone();
+        }
+        if k == crate::global::RESETENV_MARK {
+            return None;
+        }
+    }
+    host.env(name)
 }
 
 fn negation_error(loc: &Location) -> Diagnostic {

@@ -277,8 +277,9 @@ pub fn start_section(p: &mut Parser<'_>, kind: &str, line: &Line) -> Outcome {
     }
 }
 
-/// Checks 2.6 runs when a section ends (at the next section header).
-fn end_section(p: &mut Parser<'_>) {
+/// Checks 2.6 runs when a section ends (at the next section header or
+/// the end of the file).
+pub fn end_section(p: &mut Parser<'_>) {
     if let Current::Cache(i) = p.current {
         let diags = cache_end_checks(&p.cfg.caches[i]);
         if diags.is_empty() {
@@ -669,7 +670,8 @@ fn start_proxy(p: &mut Parser<'_>, kind: &str, line: &Line) -> Outcome {
     if pk != ProxyKind::Defaults {
         // Capabilities overlap unless one is a pure frontend and the other
         // a pure backend.
-        let clash = p.cfg.proxies.iter().find(|o| {
+        let same_name = p.proxy_names.get(&name).map(Vec::as_slice).unwrap_or(&[]);
+        let clash = same_name.iter().map(|&i| &p.cfg.proxies[i]).find(|o| {
             o.name == name
                 && !matches!(
                     (o.kind, pk),
@@ -687,10 +689,15 @@ fn start_proxy(p: &mut Parser<'_>, kind: &str, line: &Line) -> Outcome {
             .at(&line.loc, Prefix::ParsingCapital);
             p.push(d.clone());
             // 2.6 reports the clash but keeps parsing the section.
+            let name_copy = name.clone();
             let mut px = Proxy::new(pk, name, line.loc.clone());
             px.from = from;
             p.cfg.proxies.push(px);
             p.current = Current::Proxy(p.cfg.proxies.len() - 1);
+            p.proxy_names
+                .entry(name_copy.clone())
+                .or_default()
+                .push(p.cfg.proxies.len() - 1);
             return Outcome::Ok;
         }
     }
@@ -724,6 +731,7 @@ fn start_proxy(p: &mut Parser<'_>, kind: &str, line: &Line) -> Outcome {
         None if pk == ProxyKind::Defaults => None,
         None => p.cfg.defaults.len().checked_sub(1),
     };
+    let name_copy = name.clone();
     let mut px = Proxy::new(pk, name, line.loc.clone());
     px.from = from.clone();
     if let Some(i) = base {
@@ -737,6 +745,10 @@ fn start_proxy(p: &mut Parser<'_>, kind: &str, line: &Line) -> Outcome {
     } else {
         p.cfg.proxies.push(px);
         p.current = Current::Proxy(p.cfg.proxies.len() - 1);
+        p.proxy_names
+            .entry(name_copy.clone())
+            .or_default()
+            .push(p.cfg.proxies.len() - 1);
     }
     Outcome::Ok
 }

@@ -74,7 +74,11 @@ fn load(opts: &Options) -> Result<haproxy_config::Report, i32> {
     if sources.is_empty() {
         return Err(no_config());
     }
-    let mut report = haproxy_config::check(&sources, &host);
+    let copts = haproxy_config::CheckOptions {
+        master_worker: opts.master_worker,
+        local_peer: opts.local_peer.clone(),
+    };
+    let mut report = haproxy_config::check_with(&sources, &host, &copts);
     if let Some(p) = &opts.pidfile {
         // `-p` wins over the config's `pidfile`, which 2.6 reports as a
         // non-fatal ALERT.
