@@ -333,13 +333,9 @@ impl Walker<'_, '_, '_> {
 
     /// Lines of a value block until its `}`.
     fn values(&mut self, h: Handler) {
+        // keepalived reads on silently when a value block has no '{'.
         if self.peek_is_open() {
             self.pos += 1;
-        } else {
-            self.ctx.error(
-                Class::General,
-                "Missing '{' at beginning of configuration block",
-            );
         }
         while let Some((_l, words)) = self.next_line() {
             if words[0] == "}" {

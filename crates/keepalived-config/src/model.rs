@@ -191,6 +191,20 @@ pub struct VrrpInstance {
     pub smtp_alert: Option<bool>,
     pub use_vmac: Option<Option<String>>,
     pub strict_mode: Option<bool>,
+    /// `priority` was written (an unset priority follows `state`: MASTER
+    /// means 255, as 2.2.7 does).
+    pub priority_set: bool,
+    /// `state` was written (an unset state follows the priority).
+    pub state_set: bool,
+    /// A unicast keyword (`unicast_src_ip`, `unicast_peer`, …) was given.
+    pub unicast_configured: bool,
+    pub unicast_fault_no_peer: bool,
+    pub mcast_dst_ip: Option<IpAddr>,
+    pub down_timer_adverts: Option<u32>,
+    pub lower_prio_no_advert: Option<bool>,
+    pub higher_prio_send_advert: Option<bool>,
+    pub vmac_xmit_base: bool,
+    pub use_ipvlan: bool,
     pub other: Vec<Directive>,
 }
 
@@ -238,6 +252,16 @@ impl VrrpInstance {
             smtp_alert: None,
             use_vmac: None,
             strict_mode: None,
+            priority_set: false,
+            state_set: false,
+            unicast_configured: false,
+            unicast_fault_no_peer: false,
+            mcast_dst_ip: None,
+            down_timer_adverts: None,
+            lower_prio_no_advert: None,
+            higher_prio_send_advert: None,
+            vmac_xmit_base: false,
+            use_ipvlan: false,
             other: Vec::new(),
         }
     }
@@ -284,6 +308,13 @@ pub struct Config {
     /// `virtual_server`, `virtual_server_group` and their contents.
     pub lvs: Vec<Section>,
     pub bfd: Vec<Section>,
+    /// Some configured interface does not exist (and `dynamic_interfaces`
+    /// is off): the VRRP pass ends with `Non-existent interface specified
+    /// in configuration`.
+    pub nonexistent_interface: bool,
+    /// The outcome of resolving the default script user once per pass:
+    /// `None` not tried yet, `Some(true)` failed (scripts are removed).
+    pub default_script_user_failed: Option<bool>,
 }
 
 impl Config {

@@ -86,10 +86,12 @@ fn static_ip(ctx: &mut Ctx<'_>, w: &[String]) {
 }
 
 fn static_route(ctx: &mut Ctx<'_>, w: &[String]) {
+    values::route(ctx, w, false);
     ctx.cfg.static_routes.push(RouteSpec { words: w.to_vec() });
 }
 
 fn static_rule(ctx: &mut Ctx<'_>, w: &[String]) {
+    values::rule(ctx, w);
     ctx.cfg.static_rules.push(RouteSpec { words: w.to_vec() });
 }
 
@@ -131,7 +133,7 @@ const CHECK_COMMON: [Kw; 13] = [
     k("fwmark", 1),
     k("warmup", 1),
     k("retry", 1),
-    k("nb_get_retry", 1),
+    Kw::leaf("nb_get_retry", 1, nb_get_retry).status(Status::Deprecated),
     k("delay_before_retry", 1),
     k("delay_loop", 1),
     k("log_all_failures", 0),
@@ -173,7 +175,15 @@ checker!(
     ]
 );
 checker!(TCP_CHECK, []);
-checker!(SMTP_CHECK, [k("helo_name", 1), k("host", 0)]);
+pub static SMTP_HOST: &[Kw] = &[
+    k("connect_ip", 1),
+    k("connect_port", 1),
+    k("bindto", 1),
+    k("bind_if", 1),
+    k("bind_port", 1),
+    k("fwmark", 1),
+];
+checker!(SMTP_CHECK, [k("helo_name", 1), sub("host", 0, SMTP_HOST)]);
 checker!(DNS_CHECK, [k("type", 1), k("name", 1)]);
 checker!(
     MISC_CHECK,
@@ -304,6 +314,14 @@ pub static BFD_INSTANCE: &[Kw] = &[
     k("vrrp", 0),
     k("checker", 0),
 ];
+
+fn nb_get_retry(ctx: &mut Ctx<'_>, w: &[String]) {
+    ctx.error(
+        Class::Deprecated,
+        "nb_get_retry is deprecated - please use 'retry'",
+    );
+    keep(ctx, w);
+}
 
 pub fn vs_open(ctx: &mut Ctx<'_>, w: &[String]) {
     if w.len() < 2 {

@@ -32,19 +32,26 @@ pub fn int(ctx: &mut Ctx<'_>, s: &str, lo: i64, hi: i64) -> Option<i64> {
 }
 
 /// A decimal with up to 6 places (µs resolution) in `[lo, hi]`.
+/// More places draw `has too many decimal places` and are rounded.
 pub fn decimal(ctx: &mut Ctx<'_>, s: &str, lo: f64, hi: f64) -> Option<Duration> {
-    let ok = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-        && s.matches('.').count() <= 1
-        && s.split('.').nth(1).is_none_or(|f| f.len() <= 6);
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let ok = !body.is_empty()
+        && body.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && body.matches('.').count() <= 1
+        && body != ".";
     let v: f64 = match (ok, s.parse::<f64>()) {
         (true, Ok(v)) => v,
         _ => {
-            ctx.error(Class::General, format!("invalid decimal number '{s}'"));
+            ctx.error(Class::General, format!("invalid number '{s}'"));
             return None;
         }
     };
+    if s.split('.').nth(1).is_some_and(|f| f.len() > 6) {
+        ctx.error(
+            Class::General,
+            format!("number '{s}' has too many decimal places"),
+        );
+    }
     if v < lo || v > hi {
         ctx.error(
             Class::General,
@@ -107,17 +114,17 @@ pub fn vip(ctx: &mut Ctx<'_>, words: &[String]) -> Option<VipSpec> {
         );
         return None;
     };
-    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let max: u8 = if addr.is_ipv4() { 32 } else { 128 };
     let prefix = match p {
         None => max,
-        Some(p) => match p.parse::<u8>() {
-            Ok(v) if v <= max => v,
-            _ => {
+        Some(ps) => match int(ctx, ps, 0, i64::from(max)) {
+            Some(v) => v as u8,
+            None => {
                 ctx.error(
                     Class::General,
-                    format!("VRRP parsed invalid IP {first}. skipping IP..."),
+                    format!("Invalid address prefix len {ps} for address {first} - using {max}"),
                 );
-                return None;
+                max
             }
         },
     };
@@ -142,7 +149,18 @@ pub fn vip(ctx: &mut Ctx<'_>, words: &[String]) -> Option<VipSpec> {
             };
             match w {
                 "brd" => v.broadcast = Some(val.clone()),
-                "dev" => v.dev = Some(val.clone()),
+                "dev" => {
+                    if !ctx.host.interface_exists(val) && !ctx.cfg.global.dynamic_interfaces {
+                        ctx.error(
+                            Class::General,
+                            format!(
+                                "WARNING - interface {val} for ip address {first} doesn't exist"
+                            ),
+                        );
+                        ctx.cfg.nonexistent_interface = true;
+                    }
+                    v.dev = Some(val.clone());
+                }
                 "scope" => {
                     const SCOPES: &[&str] = &["site", "link", "host", "nowhere", "global"];
                     if !SCOPES.contains(&val.as_str()) && val.parse::<u8>().is_err() {
@@ -171,4 +189,134 @@ pub fn vip(ctx: &mut Ctx<'_>, words: &[String]) -> Option<VipSpec> {
         }
     }
     Some(v)
+}
+
+/// Route keywords that take one value (`ip route` syntax).
+const ROUTE_ARGS: &[&str] = &[
+    "src",
+    "via",
+    "gw",
+    "dev",
+    "oif",
+    "table",
+    "metric",
+    "priority",
+    "preference",
+    "scope",
+    "protocol",
+    "proto",
+    "tos",
+    "dsfield",
+    "realm",
+    "realms",
+    "mtu",
+    "advmss",
+    "rtt",
+    "rttvar",
+    "reordering",
+    "window",
+    "cwnd",
+    "ssthresh",
+    "initcwnd",
+    "initrwnd",
+    "features",
+    "quickack",
+    "congctl",
+    "rto_min",
+    "hoplimit",
+    "pref",
+    "fastopen_no_cookie",
+    "lock",
+    "nexthop",
+    "weight",
+    "encap",
+    "vrf",
+    "expires",
+];
+
+/// Check one `virtual_routes` / `static_routes` line: a named `dev` must
+/// exist, and a virtual route without one cannot be tracked.
+pub fn route(ctx: &mut Ctx<'_>, w: &[String], virtual_route: bool) {
+    let mut dest: Option<&str> = None;
+    let mut dev = None;
+    let mut i = 0;
+    while i < w.len() {
+        let k = w[i].as_str();
+        if k == "to" {
+            dest = w.get(i + 1).map(String::as_str).or(dest);
+            i += 2;
+        } else if ROUTE_ARGS.contains(&k) {
+            if k == "dev" || k == "oif" {
+                dev = w.get(i + 1).cloned();
+            }
+            i += 2;
+        } else {
+            if dest.is_none()
+                && !matches!(
+                    k,
+                    "blackhole"
+                        | "unreachable"
+                        | "prohibit"
+                        | "throw"
+                        | "no_track"
+                        | "onlink"
+                        | "inet"
+                        | "inet6"
+                        | "append"
+                )
+            {
+                dest = Some(k);
+            }
+            i += 1;
+        }
+    }
+    if let Some(d) = &dev {
+        if !ctx.host.interface_exists(d) && !ctx.cfg.global.dynamic_interfaces {
+            ctx.error(
+                Class::General,
+                format!("WARNING - interface {d} for VROUTE nexthop doesn't exist"),
+            );
+            ctx.cfg.nonexistent_interface = true;
+        }
+    } else if virtual_route && !w.iter().any(|x| x == "no_track") {
+        let d = dest.unwrap_or("").to_string();
+        ctx.error(
+            Class::General,
+            format!("Warning - cannot track route {d} with no interface specified, not tracking"),
+        );
+    }
+}
+
+/// Check one `virtual_rules` / `static_rules` line.
+pub fn rule(ctx: &mut Ctx<'_>, w: &[String]) {
+    let mut has_pref = false;
+    let mut i = 0;
+    while i < w.len() {
+        let k = w[i].as_str();
+        match k {
+            "iif" | "oif" => {
+                if let Some(d) = w.get(i + 1) {
+                    if !ctx.host.interface_exists(d) && !ctx.cfg.global.dynamic_interfaces {
+                        ctx.error(
+                            Class::General,
+                            format!("WARNING - interface {d} for rule doesn't exist"),
+                        );
+                        ctx.cfg.nonexistent_interface = true;
+                    }
+                }
+                i += 2;
+            }
+            "priority" | "preference" | "prio" | "order" => {
+                has_pref = true;
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    if !has_pref {
+        ctx.error(
+            Class::General,
+            "Rule has no preference specified - setting to 16384. This is probably not what you want.",
+        );
+    }
 }

@@ -47,6 +47,17 @@ fn open_instance(ctx: &mut Ctx<'_>, w: &[String]) {
 }
 
 fn close_instance(ctx: &mut Ctx<'_>) {
+    // Checked by the instance's end handler, at its closing line.
+    if let Some(i) = inst(ctx) {
+        if i.unicast_ttl.is_some() && i.unicast_peers.is_empty() {
+            i.unicast_ttl = None;
+            let n = i.name.clone();
+            ctx.error(
+                Class::General,
+                format!("({n}): Cannot use unicast_ttl without unicast peers - resetting"),
+            );
+        }
+    }
     // Unnamed and duplicate instances were parsed only for their errors.
     if let Some(i) = ctx.cur.instance.take() {
         if ctx.cfg.instances.get(i).is_some_and(|x| x.name.is_empty()) {
@@ -71,6 +82,7 @@ fn state(ctx: &mut Ctx<'_>, w: &[String]) {
     };
     if let Some(i) = inst(ctx) {
         i.state = s;
+        i.state_set = true;
     }
 }
 
@@ -89,6 +101,7 @@ fn interface(ctx: &mut Ctx<'_>, w: &[String]) {
             Class::Warning,
             format!("WARNING - interface {ifname} for vrrp_instance {n} doesn't exist"),
         );
+        ctx.cfg.nonexistent_interface = true;
     }
     if let Some(i) = inst(ctx) {
         i.interface = Some(ifname);
@@ -116,6 +129,7 @@ fn priority(ctx: &mut Ctx<'_>, w: &[String]) {
         Some(v) => {
             if let Some(i) = inst(ctx) {
                 i.priority = v as u8;
+                i.priority_set = true;
             }
         }
         None => ctx.error(
@@ -201,7 +215,20 @@ pub static AUTH: &[Kw] = &[
 ];
 
 fn vip_line(ctx: &mut Ctx<'_>, w: &[String]) {
+    let n = iname(ctx);
     if let Some(v) = values::vip(ctx, w) {
+        // The first VIP decides the instance's family.
+        let fam6 = inst(ctx).and_then(|i| i.vips.first().map(|f| f.addr.is_ipv6()));
+        if fam6.is_some_and(|f6| f6 != v.addr.is_ipv6()) {
+            ctx.error(
+                Class::General,
+                format!(
+                    "({n}): address family must match VRRP instance [{}] - ignoring",
+                    w[0]
+                ),
+            );
+            return;
+        }
         if let Some(i) = inst(ctx) {
             i.vips.push(v);
         }
@@ -217,12 +244,14 @@ fn vip_excluded_line(ctx: &mut Ctx<'_>, w: &[String]) {
 }
 
 fn route_line(ctx: &mut Ctx<'_>, w: &[String]) {
+    values::route(ctx, w, true);
     if let Some(i) = inst(ctx) {
         i.virtual_routes.push(RouteSpec { words: w.to_vec() });
     }
 }
 
 fn rule_line(ctx: &mut Ctx<'_>, w: &[String]) {
+    values::rule(ctx, w);
     if let Some(i) = inst(ctx) {
         i.virtual_rules.push(RouteSpec { words: w.to_vec() });
     }
@@ -273,7 +302,54 @@ pub fn track_entry(ctx: &mut Ctx<'_>, w: &[String], what: &str, lo: i64, hi: i64
     t
 }
 
+/// keepalived resolves tracked interfaces as it reads them.
+fn tracked_if_ok(ctx: &mut Ctx<'_>, owner: &str, name: &str, have: &[Track]) -> bool {
+    if !ctx.host.interface_exists(name) && !ctx.cfg.global.dynamic_interfaces {
+        ctx.error(
+            Class::General,
+            format!("({owner}) tracked interface {name} doesn't exist"),
+        );
+        ctx.cfg.nonexistent_interface = true;
+        return false;
+    }
+    if have.iter().any(|t| t.name == name) {
+        ctx.error(
+            Class::General,
+            format!("({owner}) duplicate track_interface {name} - ignoring"),
+        );
+        return false;
+    }
+    true
+}
+
+/// Scripts are looked up as the tracking line is read, so a
+/// `vrrp_script` must come before its users (and a removed one is gone).
+fn tracked_script_ok(ctx: &mut Ctx<'_>, owner: &str, name: &str, have: &[Track]) -> bool {
+    if ctx.cfg.script(name).is_none() {
+        ctx.error(
+            Class::General,
+            format!("({owner}) track script {name} not found, ignoring..."),
+        );
+        return false;
+    }
+    if have.iter().any(|t| t.name == name) {
+        ctx.error(
+            Class::General,
+            format!("({owner}) duplicate track_script {name} - ignoring"),
+        );
+        return false;
+    }
+    true
+}
+
 fn track_interface_line(ctx: &mut Ctx<'_>, w: &[String]) {
+    let n = iname(ctx);
+    let have = inst(ctx)
+        .map(|i| i.track_interfaces.clone())
+        .unwrap_or_default();
+    if !tracked_if_ok(ctx, &n, &w[0], &have) {
+        return;
+    }
     let t = track_entry(ctx, w, "track_interface", -253, 253);
     if let Some(i) = inst(ctx) {
         i.track_interfaces.push(t);
@@ -281,6 +357,13 @@ fn track_interface_line(ctx: &mut Ctx<'_>, w: &[String]) {
 }
 
 fn track_script_line(ctx: &mut Ctx<'_>, w: &[String]) {
+    let n = iname(ctx);
+    let have = inst(ctx)
+        .map(|i| i.track_scripts.clone())
+        .unwrap_or_default();
+    if !tracked_script_ok(ctx, &n, &w[0], &have) {
+        return;
+    }
     let t = track_entry(ctx, w, "track_script", -253, 253);
     if let Some(i) = inst(ctx) {
         i.track_scripts.push(t);
@@ -339,10 +422,48 @@ fn unicast_peer_line(ctx: &mut Ctx<'_>, w: &[String]) {
     }
 }
 
+fn open_unicast_peer(ctx: &mut Ctx<'_>, _w: &[String]) {
+    if let Some(i) = inst(ctx) {
+        i.unicast_configured = true;
+    }
+}
+
 fn flag(ctx: &mut Ctx<'_>, w: &[String]) {
-    let v = values::boolean(ctx, w.get(1));
+    let n = iname(ctx);
+    let v = match (w[0].as_str(), w.get(1).map(String::as_str)) {
+        (_, None) => Some(true),
+        (_, Some("on" | "true" | "yes")) => Some(true),
+        (_, Some("off" | "false" | "no")) => Some(false),
+        ("smtp_alert", Some(x)) => {
+            ctx.error(
+                Class::General,
+                format!("Invalid vrrp_instance smtp_alert parameter {x}"),
+            );
+            return;
+        }
+        (
+            k @ ("strict_mode"
+            | "lower_prio_no_advert"
+            | "higher_prio_send_advert"
+            | "skip_check_adv_addr"
+            | "notify_priority_changes"),
+            Some(x),
+        ) => {
+            ctx.error(Class::General, format!("({n}) invalid {k} {x} specified"));
+            return;
+        }
+        _ => Some(true),
+    };
     let Some(i) = inst(ctx) else { return };
     match w[0].as_str() {
+        "lower_prio_no_advert" => i.lower_prio_no_advert = v,
+        "higher_prio_send_advert" => i.higher_prio_send_advert = v,
+        "vmac_xmit_base" => i.vmac_xmit_base = true,
+        "unicast_fault_no_peer" => {
+            i.unicast_fault_no_peer = true;
+            i.unicast_configured = true;
+        }
+        "check_unicast_src" | "old_unicast_checksum" => i.unicast_configured = true,
         "nopreempt" => i.nopreempt = true,
         "preempt" => i.nopreempt = false,
         "dont_track_primary" => i.dont_track_primary = true,
@@ -362,19 +483,28 @@ fn preempt_delay(ctx: &mut Ctx<'_>, w: &[String]) {
                 i.preempt_delay = Some(d);
             }
         }
-        None => ctx.error(
+        None if w[1].parse::<f64>().is_ok() => ctx.error(
             Class::General,
             format!("({n}) Preempt_delay not valid! must be between 0-1000"),
         ),
+        None => {}
     }
 }
 
 fn addr_kw(ctx: &mut Ctx<'_>, w: &[String]) {
     let n = iname(ctx);
+    if w[0] == "unicast_src_ip" {
+        if let Some(i) = inst(ctx) {
+            i.unicast_configured = true;
+        }
+    }
     let Some(a) = values::ip(&w[1]) else {
         ctx.error(
             Class::General,
-            format!("({n}) invalid {} {} - ignoring", w[0], w[1]),
+            format!(
+                "Configuration error: VRRP instance[{n}] malformed src address[{}]. Skipping...",
+                w[1]
+            ),
         );
         return;
     };
@@ -387,13 +517,73 @@ fn addr_kw(ctx: &mut Ctx<'_>, w: &[String]) {
     }
 }
 
+fn mcast_dst_ip(ctx: &mut Ctx<'_>, w: &[String]) {
+    let n = iname(ctx);
+    match values::ip(&w[1]) {
+        Some(a) if a.is_multicast() => {
+            if let Some(i) = inst(ctx) {
+                i.mcast_dst_ip = Some(a);
+            }
+        }
+        _ => ctx.error(
+            Class::General,
+            format!("({n}) mcast_dst_ip {} not multicast. Skipping...", w[1]),
+        ),
+    }
+}
+
 fn u32_kw(ctx: &mut Ctx<'_>, w: &[String]) {
-    let Some(v) = values::int(ctx, &w[1], 0, i64::from(u32::MAX)) else {
+    let n = iname(ctx);
+    let big = i64::from(u32::MAX / 1_000_000);
+    let (lo, hi, bad, zero): (i64, i64, String, Option<String>) = match w[0].as_str() {
+        "unicast_ttl" => (
+            0,
+            255,
+            format!("({n}): TTL '{}' not valid - must be between 0 & 255", w[1]),
+            None,
+        ),
+        "down_timer_adverts" => (
+            1,
+            100,
+            format!("({n}): Invalid down_timer_adverts [1:100] '{}'", w[1]),
+            None,
+        ),
+        "garp_master_delay" | "garp_lower_prio_delay" => (
+            0,
+            big,
+            format!("({n}): {} '{}' invalid - ignoring", w[0], w[1]),
+            None,
+        ),
+        "garp_master_repeat" | "garp_master_refresh_repeat" => (
+            0,
+            i64::from(u32::MAX),
+            format!("({n}): {} '{}' invalid - ignoring", w[0], w[1]),
+            Some(format!(
+                "({n}): {} must be greater than 0, setting to 1",
+                w[0]
+            )),
+        ),
+        _ => (
+            0,
+            i64::from(u32::MAX),
+            format!("({n}): {} '{}' invalid - ignoring", w[0], w[1]),
+            None,
+        ),
+    };
+    let Some(mut v) = values::int(ctx, &w[1], lo, hi) else {
+        ctx.error(Class::General, bad);
         return;
     };
+    if v == 0 {
+        if let Some(z) = zero {
+            ctx.error(Class::General, z);
+            v = 1;
+        }
+    }
     let v = Some(v as u32);
     let Some(i) = inst(ctx) else { return };
     match w[0].as_str() {
+        "down_timer_adverts" => i.down_timer_adverts = v,
         "garp_master_delay" => i.garp_master_delay = v,
         "garp_master_repeat" => i.garp_master_repeat = v,
         "garp_master_refresh" => i.garp_master_refresh = v,
@@ -407,6 +597,9 @@ fn u32_kw(ctx: &mut Ctx<'_>, w: &[String]) {
 
 /// `CMD [USER [GROUP]]`: the command is the first word (usually quoted).
 pub fn parse_notify(ctx: &mut Ctx<'_>, w: &[String]) -> Option<Notify> {
+    if w.len() < 2 {
+        return None;
+    }
     let argv = match split_command(&w[1]) {
         Ok(a) if !a.is_empty() => a,
         Ok(_) => return None,
@@ -420,7 +613,11 @@ pub fn parse_notify(ctx: &mut Ctx<'_>, w: &[String]) -> Option<Notify> {
 }
 
 fn notify(ctx: &mut Ctx<'_>, w: &[String]) {
-    let n = parse_notify(ctx, w);
+    let mut n = parse_notify(ctx, w);
+    // A command without its own user runs as the default script user.
+    if n.as_ref().is_some_and(|x| x.user.is_none()) && default_script_user_fails(ctx) {
+        n = None;
+    }
     let Some(i) = inst(ctx) else { return };
     match w[0].as_str() {
         "notify_master" => i.notify_master = n,
@@ -441,6 +638,36 @@ fn use_vmac(ctx: &mut Ctx<'_>, w: &[String]) {
 }
 
 fn keep_instance(ctx: &mut Ctx<'_>, w: &[String]) {
+    let n = iname(ctx);
+    match (w[0].as_str(), w.len()) {
+        ("garp_extra_if", 1) => {
+            ctx.error(
+                Class::General,
+                format!("({n}): garp_extra_if specified without time - ignoring"),
+            );
+            return;
+        }
+        ("kernel_rx_buf_size", 1) => {
+            ctx.error(
+                Class::General,
+                format!("({n}) invalid kernel_rx_buf_size specified"),
+            );
+            return;
+        }
+        ("linkbeat_use_polling", _) => ctx.error(
+            Class::Deprecated,
+            format!("({n}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block"),
+        ),
+        ("native_ipv6", _) => {
+            if inst(ctx).is_some_and(|i| i.vips.iter().any(|v| v.addr.is_ipv4())) {
+                ctx.error(
+                    Class::General,
+                    format!("({n}) Cannot specify native_ipv6 with IPv4 addresses"),
+                );
+            }
+        }
+        _ => {}
+    }
     let loc = ctx.loc();
     if let Some(i) = inst(ctx) {
         i.other.push(crate::model::Directive {
@@ -471,7 +698,7 @@ pub static INSTANCE: &[Kw] = &[
     Kw::values("track_file", None, track_file_line),
     Kw::values("track_process", None, track_process_line),
     Kw::values("track_bfd", None, track_bfd_line),
-    Kw::values("unicast_peer", None, unicast_peer_line),
+    Kw::values("unicast_peer", Some(open_unicast_peer), unicast_peer_line),
     Kw::leaf("dont_track_primary", 0, flag),
     Kw::leaf("nopreempt", 0, flag),
     Kw::leaf("preempt", 0, flag),
@@ -493,33 +720,31 @@ pub static INSTANCE: &[Kw] = &[
     Kw::leaf("notify_backup", 1, notify),
     Kw::leaf("notify_fault", 1, notify),
     Kw::leaf("notify_stop", 1, notify),
-    Kw::leaf("notify_deleted", 1, notify),
+    Kw::leaf("notify_deleted", 0, notify),
     Kw::leaf("notify_master_rx_lower_pri", 1, keep_instance),
     Kw::leaf("notify", 1, notify),
     Kw::leaf("use_vmac", 0, use_vmac),
     kept("use_vmac_addr", 0),
-    kept("vmac_xmit_base", 0),
+    Kw::leaf("vmac_xmit_base", 0, flag),
     kept("use_ipvlan", 0),
-    kept("garp_extra_if", 1),
-    kept("down_timer_adverts", 1),
-    kept("lower_prio_no_advert", 0),
-    kept("higher_prio_send_advert", 0),
-    kept("unicast_fault_no_peer", 0),
-    kept("check_unicast_src", 0),
-    kept("old_unicast_checksum", 0),
-    kept("mcast_dst_ip", 1),
+    kept("garp_extra_if", 0),
+    Kw::leaf("down_timer_adverts", 1, u32_kw),
+    Kw::leaf("lower_prio_no_advert", 0, flag),
+    Kw::leaf("higher_prio_send_advert", 0, flag),
+    Kw::leaf("unicast_fault_no_peer", 0, flag),
+    Kw::leaf("check_unicast_src", 0, flag),
+    Kw::leaf("old_unicast_checksum", 0, flag),
+    Kw::leaf("mcast_dst_ip", 1, mcast_dst_ip),
     kept("track_src_ip", 0),
     kept("native_ipv6", 0),
     kept("vrf", 1),
     kept("promote_secondaries", 0),
     kept("skip_check_adv_addr", 0),
     kept("notify_priority_changes", 0),
-    kept("kernel_rx_buf_size", 1),
+    kept("kernel_rx_buf_size", 0),
     kept("linkbeat_use_polling", 0),
-    kept("debug", 0),
+    kept("debug", 1),
     kept("lvs_sync_daemon_interface", 1),
-    kept("garp_interval", 1),
-    kept("gna_interval", 1),
 ];
 
 pub const INSTANCE_KW: Kw = Kw::block(
@@ -562,16 +787,46 @@ fn close_script(ctx: &mut Ctx<'_>) {
         ctx.cfg.scripts.remove(i);
         return;
     }
-    if ctx.cfg.scripts[i].script.is_none() {
-        ctx.report(
+    // Reported at the block's closing line, like keepalived's end handler.
+    if ctx.cfg.scripts[i].argv.is_empty() {
+        ctx.error(
             Class::General,
             format!("No script set for vrrp_script {name} - removing"),
+        );
+        ctx.cfg.scripts.remove(i);
+        return;
+    }
+    if ctx.cfg.scripts[i].user.is_none() && default_script_user_fails(ctx) {
+        ctx.error(
+            Class::General,
+            format!("Unable to set default user for vrrp script {name} - removing"),
         );
         ctx.cfg.scripts.remove(i);
     }
 }
 
+/// Resolve the default script user once: the global `script_user`, else
+/// `keepalived_script` if it exists, else root — which only fails under
+/// `enable_script_security`, with one message the first time.
+pub fn default_script_user_fails(ctx: &mut Ctx<'_>) -> bool {
+    if let Some(f) = ctx.cfg.default_script_user_failed {
+        return f;
+    }
+    let fail = ctx.cfg.global.enable_script_security && !ctx.host.user_exists("keepalived_script");
+    if fail {
+        ctx.error(
+            Class::General,
+            "Unable to set default user keepalived_script for script",
+        );
+    }
+    ctx.cfg.default_script_user_failed = Some(fail);
+    fail
+}
+
 fn script_cmd(ctx: &mut Ctx<'_>, w: &[String]) {
+    if w.len() < 2 {
+        return;
+    }
     // The command is re-split from the raw line, quotes and escapes
     // included, so `script "/bin/x a b"` and `script /bin/x a b` agree.
     let raw = ctx.raw();
@@ -666,10 +921,13 @@ fn script_weight(ctx: &mut Ctx<'_>, w: &[String]) {
 
 fn script_user(ctx: &mut Ctx<'_>, w: &[String]) {
     let u = (w[1].clone(), w.get(2).cloned());
-    if !ctx.host.user_exists(&u.0) {
+    if !ctx.host.user_exists(&u.0) || u.1.as_ref().is_some_and(|g| !ctx.host.group_exists(g)) {
+        let cmd = script_mut(ctx)
+            .and_then(|s| s.script.clone())
+            .unwrap_or_default();
         ctx.error(
             Class::General,
-            format!("Unable to set user for script {}", w[1]),
+            format!("Unable to set uid/gid for script {cmd}"),
         );
     }
     if let Some(s) = script_mut(ctx) {
@@ -684,7 +942,7 @@ fn script_init_fail(ctx: &mut Ctx<'_>, _w: &[String]) {
 }
 
 pub static SCRIPT: &[Kw] = &[
-    Kw::leaf("script", 1, script_cmd),
+    Kw::leaf("script", 0, script_cmd),
     Kw::leaf("interval", 1, script_num),
     Kw::leaf("timeout", 1, script_num),
     Kw::leaf("weight", 1, script_weight),
@@ -727,6 +985,17 @@ fn close_group(ctx: &mut Ctx<'_>) {
     ctx.cur.sync_group = None;
 }
 
+fn open_group_list(ctx: &mut Ctx<'_>, _w: &[String]) {
+    let Some(g) = group_mut(ctx) else { return };
+    if !g.members.is_empty() {
+        let n = g.name.clone();
+        ctx.error(
+            Class::General,
+            format!("Group list already specified for sync group {n}"),
+        );
+    }
+}
+
 fn group_member(ctx: &mut Ctx<'_>, w: &[String]) {
     if let Some(g) = group_mut(ctx) {
         g.members.extend(w.iter().cloned());
@@ -734,6 +1003,13 @@ fn group_member(ctx: &mut Ctx<'_>, w: &[String]) {
 }
 
 fn group_track_if(ctx: &mut Ctx<'_>, w: &[String]) {
+    let n = group_mut(ctx).map(|g| g.name.clone()).unwrap_or_default();
+    let have = group_mut(ctx)
+        .map(|g| g.track_interfaces.clone())
+        .unwrap_or_default();
+    if !tracked_if_ok(ctx, &n, &w[0], &have) {
+        return;
+    }
     let t = track_entry(ctx, w, "track_interface", -253, 253);
     if let Some(g) = group_mut(ctx) {
         g.track_interfaces.push(t);
@@ -741,6 +1017,13 @@ fn group_track_if(ctx: &mut Ctx<'_>, w: &[String]) {
 }
 
 fn group_track_script(ctx: &mut Ctx<'_>, w: &[String]) {
+    let n = group_mut(ctx).map(|g| g.name.clone()).unwrap_or_default();
+    let have = group_mut(ctx)
+        .map(|g| g.track_scripts.clone())
+        .unwrap_or_default();
+    if !tracked_script_ok(ctx, &n, &w[0], &have) {
+        return;
+    }
     let t = track_entry(ctx, w, "track_script", -253, 253);
     if let Some(g) = group_mut(ctx) {
         g.track_scripts.push(t);
@@ -769,6 +1052,13 @@ fn group_flag(ctx: &mut Ctx<'_>, w: &[String]) {
 }
 
 fn group_keep(ctx: &mut Ctx<'_>, w: &[String]) {
+    if w[0] == "global_tracking" {
+        let n = group_mut(ctx).map(|g| g.name.clone()).unwrap_or_default();
+        ctx.error(
+            Class::Deprecated,
+            format!("({n}) global_tracking is deprecated. Use track_interface/script/file on the sync group"),
+        );
+    }
     let loc = ctx.loc();
     if let Some(g) = group_mut(ctx) {
         g.other.push(crate::model::Directive {
@@ -779,7 +1069,7 @@ fn group_keep(ctx: &mut Ctx<'_>, w: &[String]) {
 }
 
 pub static SYNC_GROUP: &[Kw] = &[
-    Kw::values("group", None, group_member),
+    Kw::values("group", Some(open_group_list), group_member),
     Kw::values("track_interface", None, group_track_if),
     Kw::values("track_script", None, group_track_script),
     Kw::values("track_file", None, group_keep),
