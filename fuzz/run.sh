@@ -22,7 +22,7 @@ cd "$ROOT/fuzz"
 
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-    TARGETS=(lexer config cond)
+    TARGETS=(lexer config cond keepalived)
 fi
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
@@ -37,6 +37,10 @@ fi
 seed() {
     local target="$1" dir="corpus/$1"
     mkdir -p "$dir"
+    if [ "$target" = keepalived ]; then
+        cp "$ROOT"/fixtures/keepalived/*.conf "$dir/" 2>/dev/null || true
+        return 0
+    fi
     for f in "$ROOT"/fixtures/haproxy/*.cfg; do
         if [ "$target" = lexer ]; then
             # The lexer sees one line at a time: seed it with single lines.

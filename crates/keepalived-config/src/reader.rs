@@ -13,6 +13,10 @@ use crate::host::Host;
 /// keepalived reads with a fixed 1024-byte buffer.
 pub const MAXBUF: usize = 1024;
 
+/// Loops and definitions can multiply lines; past this many the reader
+/// stops rather than exhaust memory (no sane configuration comes close).
+pub const MAX_LINES: usize = 200_000;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
     /// The file as named (the main file as given with `-f`).
@@ -56,6 +60,7 @@ pub struct Reader<'h> {
     out: Read,
     depth: usize,
     seed: u64,
+    overflow: bool,
 }
 
 fn dir_of(path: &str) -> String {
@@ -111,6 +116,7 @@ impl<'h> Reader<'h> {
             out: Read::default(),
             depth: 0,
             seed: 0x2545_f491_4f6c_dd1d,
+            overflow: false,
         }
     }
 
@@ -155,7 +161,9 @@ impl<'h> Reader<'h> {
     /// Replace `${NAME}` anywhere and `$NAME` before a blank or the end,
     /// recursively; unknown names stay as written.
     fn substitute(&mut self, s: &str, file: &str, depth: usize) -> String {
-        if depth > 32 || !s.contains('$') {
+        // Definitions can refer to each other; bound the nesting and the
+        // size so a self-multiplying definition cannot exhaust memory.
+        if depth > 32 || !s.contains('$') || s.len() > 64 * MAXBUF {
             return s.to_string();
         }
         let mut out = String::new();
@@ -347,6 +355,9 @@ impl<'h> Reader<'h> {
                 match expand_loop(&piece) {
                     Ok(lines) => {
                         for (var, val, rest) in lines {
+                            if self.overflow {
+                                break;
+                            }
                             self.defs.push((var, val));
                             self.logical(file, main, lineno, &rest, depth + 1);
                             self.defs.pop();
@@ -419,6 +430,24 @@ impl<'h> Reader<'h> {
     }
 
     fn push(&mut self, file: &str, main: bool, line: usize, text: String, extra_brace: bool) {
+        if self.out.lines.len() >= MAX_LINES {
+            if !self.overflow {
+                self.overflow = true;
+                let at = self.out.lines.len();
+                self.out.diags.push((
+                    at,
+                    Diagnostic::new(
+                        Class::Fatal,
+                        format!("Configuration expands to more than {MAX_LINES} lines - stopping"),
+                    )
+                    .at(Some(Location {
+                        file: if main { None } else { Some(file.to_string()) },
+                        line,
+                    })),
+                ));
+            }
+            return;
+        }
         self.out.lines.push(Line {
             file: file.to_string(),
             main,
