@@ -70,12 +70,15 @@ impl Address {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Use {
-    /// A listener: port required, ranges allowed.
+    /// A listener: port required, ranges allowed, stream sockets only.
     Bind,
     /// A server: port optional, `+N`/`-N` offsets allowed, names resolved.
     Server,
     /// A log target or similar: port optional, no ranges.
     Other,
+    /// A server's `addr`/`socks4`-style option: port optional, no ranges,
+    /// no offsets, names resolved at once.
+    Check,
 }
 
 /// Errors phrased as 2.6 phrases them; callers add their own prefix
@@ -83,10 +86,37 @@ pub enum Use {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddrError {
     MissingPort(String),
-    InvalidPortChar { c: char, port: String, addr: String },
+    InvalidPortChar {
+        c: char,
+        port: String,
+        addr: String,
+    },
     InvalidPort(String),
+    /// The host part did not resolve (as written, brackets kept). Servers
+    /// say `could not resolve address`, listeners `invalid address`.
     Unresolvable(String),
+    /// A reversed port range; the payload is the range as written.
     BadRange(String),
+    /// `invalid address: 'host' in 'addr'`
+    InvalidAddress {
+        host: String,
+        addr: String,
+    },
+    RangeNotPermitted(String),
+    OffsetNotPermitted(String),
+    /// A datagram socket where a stream one is needed.
+    Dgram(String),
+    /// `fd@` on a server line.
+    FdNotPermitted(String),
+    BadFd {
+        fd: String,
+        addr: String,
+    },
+    /// An inherited descriptor that cannot be used, with libc's reason.
+    UnusableFd {
+        fd: u32,
+        reason: &'static str,
+    },
     Other(String),
 }
 
@@ -102,7 +132,27 @@ impl std::fmt::Display for AddrError {
             }
             AddrError::InvalidPort(p) => write!(f, "invalid port '{p}'"),
             AddrError::Unresolvable(h) => write!(f, "could not resolve address '{h}'."),
-            AddrError::BadRange(a) => write!(f, "invalid port range in '{a}'"),
+            AddrError::BadRange(r) => write!(f, "invalid port range '{r}'"),
+            AddrError::InvalidAddress { host, addr } => {
+                write!(f, "invalid address: '{host}' in '{addr}'")
+            }
+            AddrError::RangeNotPermitted(a) => write!(f, "port range not permitted here in '{a}'"),
+            AddrError::OffsetNotPermitted(a) => {
+                write!(f, "port offset not permitted here in '{a}'")
+            }
+            AddrError::Dgram(a) => write!(f, "dgram-type address not acceptable in '{a}'"),
+            AddrError::FdNotPermitted(a) => {
+                write!(f, "a file descriptor is not acceptable here in '{a}'")
+            }
+            AddrError::BadFd { fd, addr } => {
+                write!(
+                    f,
+                    "file descriptor '{fd}' is not a valid integer in '{addr}'"
+                )
+            }
+            AddrError::UnusableFd { fd, reason } => {
+                write!(f, "cannot use file descriptor '{fd}' : {reason}.")
+            }
             AddrError::Other(m) => f.write_str(m),
         }
     }
@@ -136,9 +186,42 @@ pub fn expand_env(s: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
     out
 }
 
+/// Parse an address, resolving host names through `host` at once.
 pub fn parse(
     raw: &str,
     usage: Use,
+    host: &dyn Host,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Address, AddrError> {
+    parse_with(raw, usage, true, host, env)
+}
+
+/// Parse a server address the way 2.6 does at parse time: names are kept
+/// unresolved (`ip: None, hostname: Some(..)`) for [`resolve_server`] to
+/// look up once the whole configuration is read, as `init-addr` decides.
+pub fn parse_deferred(
+    raw: &str,
+    host: &dyn Host,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Address, AddrError> {
+    parse_with(raw, Use::Server, false, host, env)
+}
+
+/// Resolve a host name kept by [`parse_deferred`], honouring an
+/// `ipv4@`/`ipv6@` prefix (an address of the other family fails, as a
+/// bracketed literal does: libc is handed the text as written).
+pub fn resolve_server(name: &str, family: Family, host: &dyn Host) -> Option<IpAddr> {
+    let ip = host.resolve(name)?;
+    match (family, ip) {
+        (Family::V4, IpAddr::V6(_)) | (Family::V6, IpAddr::V4(_)) => None,
+        _ => Some(ip),
+    }
+}
+
+fn parse_with(
+    raw: &str,
+    usage: Use,
+    resolve: bool,
     host: &dyn Host,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Address, AddrError> {
@@ -148,7 +231,6 @@ pub fn parse(
         _ => ("", s.as_str()),
     };
     let (family, transport) = match prefix {
-        "" => (Family::Auto, Transport::Stream),
         "ipv4" | "tcp4" => (Family::V4, Transport::Stream),
         "ipv6" | "tcp6" => (Family::V6, Transport::Stream),
         "tcp" => (Family::Auto, Transport::Stream),
@@ -162,16 +244,28 @@ pub fn parse(
             })
         }
         "uxdg" => {
+            if usage == Use::Server {
+                return Err(AddrError::Dgram(s.clone()));
+            }
             return Ok(Address::Unix {
                 path: rest.to_string(),
                 transport: Transport::Datagram,
-            })
+            });
         }
         "abns" => return Ok(Address::Abns(rest.to_string())),
         "fd" | "sockpair" => {
-            let n: u32 = rest.parse().map_err(|_| {
-                AddrError::Other(format!("invalid file descriptor '{rest}' in '{raw}'"))
+            if prefix == "fd" && usage == Use::Server {
+                return Err(AddrError::FdNotPermitted(s.clone()));
+            }
+            let n: u32 = rest.parse().map_err(|_| AddrError::BadFd {
+                fd: rest.to_string(),
+                addr: s.clone(),
             })?;
+            if matches!(usage, Use::Bind | Use::Server) {
+                if let Some(reason) = host.fd_state(n).reason() {
+                    return Err(AddrError::UnusableFd { fd: n, reason });
+                }
+            }
             return Ok(if prefix == "fd" {
                 Address::Fd(n)
             } else {
@@ -180,40 +274,59 @@ pub fn parse(
         }
         "quic4" | "quic6" => {
             return Err(AddrError::Other(format!(
-                "unsupported protocol family for address '{raw}' (QUIC is not built in)"
+                "unsupported stream protocol for datagram family {} address '{s}'; QUIC is not compiled in if this is what you were looking for.",
+                if prefix == "quic4" { 2 } else { 10 }
             )))
         }
-        p => {
-            return Err(AddrError::Other(format!(
-                "unknown address family '{p}' in '{raw}'"
-            )))
-        }
+        // Not a known family: the whole text is an address (and fails to
+        // resolve, as 2.6 reports it).
+        _ => (Family::Auto, Transport::Stream),
     };
+    let rest = if matches!(
+        prefix,
+        "ipv4" | "tcp4" | "ipv6" | "tcp6" | "tcp" | "udp" | "udp4" | "udp6"
+    ) {
+        rest
+    } else {
+        s.as_str()
+    };
+    // Listeners refuse datagram sockets in `bind` itself (resolvers and
+    // log targets share this parser and take them).
+    if transport == Transport::Datagram && usage == Use::Server {
+        return Err(AddrError::Dgram(s.clone()));
+    }
     // A path without prefix is a UNIX socket.
-    if prefix.is_empty() && rest.starts_with('/') {
+    if rest.starts_with('/') && rest.len() == s.len() {
         return Ok(Address::Unix {
             path: rest.to_string(),
             transport: Transport::Stream,
         });
     }
 
-    let (hostpart, portpart): (&str, Option<&str>) = if let Some(r) = rest.strip_prefix('[') {
-        let close = r
-            .find(']')
-            .ok_or_else(|| AddrError::Other(format!("invalid address: '{raw}'")))?;
-        let after = &r[close + 1..];
-        let port = match after.strip_prefix(':') {
-            Some(p) => Some(p),
-            None if after.is_empty() => None,
-            None => return Err(AddrError::Other(format!("invalid address: '{raw}'"))),
+    // The host part as written (brackets kept, for messages), the host
+    // to look up, and the port text.
+    let (written, hostpart, portpart): (&str, &str, Option<&str>) =
+        if let Some(r) = rest.strip_prefix('[') {
+            let Some(close) = r.find(']') else {
+                let upto = rest.rfind(':').map_or(rest, |p| &rest[..p]);
+                return Err(AddrError::InvalidAddress {
+                    host: upto.to_string(),
+                    addr: s.clone(),
+                });
+            };
+            let after = &r[close + 1..];
+            let port = match after.strip_prefix(':') {
+                Some(p) => Some(p),
+                None if after.is_empty() => None,
+                None => return Err(AddrError::MissingPort(s.clone())),
+            };
+            (&rest[..close + 2], &r[..close], port)
+        } else {
+            match rest.rfind(':') {
+                Some(p) => (&rest[..p], &rest[..p], Some(&rest[p + 1..])),
+                None => (rest, rest, None),
+            }
         };
-        (&r[..close], port)
-    } else {
-        match rest.rfind(':') {
-            Some(p) => (&rest[..p], Some(&rest[p + 1..])),
-            None => (rest, None),
-        }
-    };
 
     let ports = match portpart {
         None | Some("") if usage == Use::Bind => return Err(AddrError::MissingPort(s.clone())),
@@ -224,25 +337,17 @@ pub fn parse(
     let (ip, hostname) = match hostpart {
         "" | "*" => (None, None),
         h => match h.parse::<IpAddr>() {
-            Ok(ip) => (Some(ip), None),
-            Err(_) => {
-                if looks_like_ip(h) {
-                    return Err(AddrError::Unresolvable(h.to_string()));
-                }
-                match host.resolve(h) {
-                    Some(ip) => (Some(ip), Some(h.to_string())),
-                    None => return Err(AddrError::Unresolvable(h.to_string())),
-                }
-            }
+            Ok(ip) if family_fits(family, ip) => (Some(ip), None),
+            // An address of the other family: libc gets the text as
+            // written and fails.
+            Ok(_) if !resolve => (None, Some(written.to_string())),
+            Ok(_) => return Err(unresolvable(usage, written, &s)),
+            Err(_) if !resolve => (None, Some(written.to_string())),
+            Err(_) => match host.resolve(h).filter(|ip| family_fits(family, *ip)) {
+                Some(ip) => (Some(ip), Some(h.to_string())),
+                None => return Err(unresolvable(usage, written, &s)),
+            },
         },
-    };
-    let ip = match (family, ip) {
-        (Family::V4, Some(IpAddr::V6(_))) | (Family::V6, Some(IpAddr::V4(_))) => {
-            return Err(AddrError::Other(format!(
-                "address family mismatch in '{raw}'"
-            )))
-        }
-        (_, ip) => ip,
     };
     Ok(Address::Inet {
         family,
@@ -253,22 +358,32 @@ pub fn parse(
     })
 }
 
-// Dotted digits that failed to parse are bad IPs, not host names to look up.
-fn looks_like_ip(h: &str) -> bool {
-    h.chars().all(|c| c.is_ascii_digit() || c == '.') && h.contains('.')
+fn family_fits(family: Family, ip: IpAddr) -> bool {
+    !matches!(
+        (family, ip),
+        (Family::V4, IpAddr::V6(_)) | (Family::V6, IpAddr::V4(_))
+    )
+}
+
+fn unresolvable(usage: Use, host: &str, addr: &str) -> AddrError {
+    match usage {
+        Use::Check => AddrError::InvalidAddress {
+            host: host.to_string(),
+            addr: addr.to_string(),
+        },
+        _ => AddrError::Unresolvable(host.to_string()),
+    }
 }
 
 fn parse_ports(p: &str, usage: Use, addr: &str) -> Result<Ports, AddrError> {
-    if usage == Use::Server {
-        if let Some(off) = p
-            .strip_prefix('+')
-            .or_else(|| p.strip_prefix('-').map(|_| p))
-        {
-            let v: i32 = off
-                .parse()
-                .map_err(|_| AddrError::InvalidPort(p.to_string()))?;
-            return Ok(Ports::Offset(v));
+    if let Some(sign) = p.chars().next().filter(|c| *c == '+' || *c == '-') {
+        if usage != Use::Server {
+            return Err(AddrError::OffsetNotPermitted(addr.to_string()));
         }
+        let v: i32 = p[1..]
+            .parse()
+            .map_err(|_| AddrError::InvalidPort(p.to_string()))?;
+        return Ok(Ports::Offset(if sign == '-' { -v } else { v }));
     }
     let one = |t: &str| -> Result<u16, AddrError> {
         if let Some(c) = t.chars().find(|c| !c.is_ascii_digit()) {
@@ -279,22 +394,27 @@ fn parse_ports(p: &str, usage: Use, addr: &str) -> Result<Ports, AddrError> {
             });
         }
         match t.parse::<u32>() {
+            Ok(0) if matches!(usage, Use::Server | Use::Check) => Ok(0),
             Ok(v) if (1..=65535).contains(&v) => Ok(v as u16),
             _ => Err(AddrError::InvalidPort(t.to_string())),
         }
     };
     match p.split_once('-') {
+        Some(_) if matches!(usage, Use::Server | Use::Check) => {
+            Err(AddrError::RangeNotPermitted(addr.to_string()))
+        }
         Some((a, b)) if usage == Use::Bind => {
-            let (a, b) = (one(a)?, one(b)?);
-            if a > b {
-                return Err(AddrError::BadRange(addr.to_string()));
+            let (lo, hi) = (one(a)?, one(b)?);
+            if lo > hi {
+                return Err(AddrError::BadRange(p.to_string()));
             }
-            Ok(Ports::Range(a, b))
+            Ok(Ports::Range(lo, hi))
         }
-        _ => {
-            let v = one(p)?;
-            Ok(Ports::Range(v, v))
-        }
+        _ => match one(p)? {
+            // A server's port 0 means "the port the client used".
+            0 => Ok(Ports::None),
+            v => Ok(Ports::Range(v, v)),
+        },
     }
 }
 
@@ -313,7 +433,12 @@ mod tests {
 
     fn p(s: &str, u: Use) -> Result<Address, AddrError> {
         let env = |n: &str| (n == "PORT").then(|| "8080".to_string());
-        parse(s, u, &MemHost::default(), &env)
+        // Descriptors 3 and 4 are inherited sockets.
+        let host = MemHost {
+            sockets: vec![3, 4],
+            ..Default::default()
+        };
+        parse(s, u, &host, &env)
     }
 
     #[test]

@@ -27,6 +27,29 @@ pub trait Host {
     fn group_exists(&self, name: &str) -> bool;
     /// Resolve a host name the way `-c` does (libc). `None` when it fails.
     fn resolve(&self, name: &str) -> Option<IpAddr>;
+    /// What an inherited file descriptor is (`bind fd@N`, `sockpair@N`).
+    fn fd_state(&self, fd: u32) -> FdState;
+}
+
+/// An inherited file descriptor as `bind fd@N` sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FdState {
+    /// Not open in this process (`Bad file descriptor`).
+    Closed,
+    /// Open, but not a socket (`Socket operation on non-socket`).
+    NotSocket,
+    Socket,
+}
+
+impl FdState {
+    /// The C library's wording of why the descriptor cannot be used.
+    pub fn reason(self) -> Option<&'static str> {
+        match self {
+            FdState::Closed => Some("Bad file descriptor"),
+            FdState::NotSocket => Some("Socket operation on non-socket"),
+            FdState::Socket => None,
+        }
+    }
 }
 
 /// The real machine.
@@ -73,6 +96,16 @@ impl Host for SystemHost {
         }
         (name, 0).to_socket_addrs().ok()?.next().map(|a| a.ip())
     }
+
+    // Linux names a socket's descriptor link `socket:[inode]`; std gives
+    // no fstat(), and this keeps the crate free of libc.
+    fn fd_state(&self, fd: u32) -> FdState {
+        match std::fs::read_link(format!("/proc/self/fd/{fd}")) {
+            Err(_) => FdState::Closed,
+            Ok(t) if t.to_string_lossy().starts_with("socket:") => FdState::Socket,
+            Ok(_) => FdState::NotSocket,
+        }
+    }
 }
 
 // NSS would also consult LDAP etc.; the flat files cover the machines we
@@ -90,6 +123,9 @@ pub struct MemHost {
     pub files: HashMap<String, Vec<u8>>,
     pub dirs: Vec<String>,
     pub users: Vec<String>,
+    /// Descriptors that are inherited sockets; others count as closed,
+    /// except 0-2 which are open non-sockets.
+    pub sockets: Vec<u32>,
 }
 
 impl Host for MemHost {
@@ -136,5 +172,49 @@ impl Host for MemHost {
 
     fn resolve(&self, name: &str) -> Option<IpAddr> {
         name.parse().ok()
+    }
+
+    fn fd_state(&self, fd: u32) -> FdState {
+        if self.sockets.contains(&fd) {
+            FdState::Socket
+        } else if fd <= 2 {
+            FdState::NotSocket
+        } else {
+            FdState::Closed
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mem_host_fds() {
+        let h = MemHost {
+            sockets: vec![5],
+            ..Default::default()
+        };
+        assert_eq!(h.fd_state(5), FdState::Socket);
+        assert_eq!(h.fd_state(1), FdState::NotSocket);
+        assert_eq!(h.fd_state(9), FdState::Closed);
+        assert_eq!(
+            FdState::NotSocket.reason(),
+            Some("Socket operation on non-socket")
+        );
+    }
+
+    #[test]
+    fn system_host_fds() {
+        // stdin of a test may be anything, but a huge descriptor is closed.
+        assert_eq!(SystemHost.fd_state(1_000_000), FdState::Closed);
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        use std::os::fd::AsRawFd;
+        assert_eq!(SystemHost.fd_state(l.as_raw_fd() as u32), FdState::Socket);
+        let f = std::fs::File::open("/proc/self/status").unwrap();
+        assert_eq!(
+            SystemHost.fd_state(f.as_raw_fd() as u32),
+            FdState::NotSocket
+        );
     }
 }
