@@ -194,19 +194,21 @@ struct Walker<'r, 'c, 'a> {
     lines: &'r [Line],
     pos: usize,
     ctx: &'c mut Ctx<'a>,
-    /// Reader problems still to report (parent pass only).
-    pending: &'r [(usize, Diagnostic)],
+    /// Reader problems still to report in this pass.
+    pending: Vec<&'r crate::reader::Event>,
 }
 
 impl Walker<'_, '_, '_> {
     fn flush_pending(&mut self, upto: usize) {
-        while let Some((at, d)) = self.pending.first() {
-            if *at > upto {
+        let mut n = 0;
+        while let Some(ev) = self.pending.get(n) {
+            if ev.at > upto {
                 break;
             }
-            self.ctx.diags.push(d.clone());
-            self.pending = &self.pending[1..];
+            self.ctx.diags.push(ev.located(self.ctx.name_main));
+            n += 1;
         }
+        self.pending.drain(..n);
     }
 
     fn next_line(&mut self) -> Option<(Line, Vec<String>)> {
@@ -218,11 +220,8 @@ impl Walker<'_, '_, '_> {
             if l.extra_brace {
                 self.ctx.error(Class::General, "Extra '}' found");
             }
-            let (w, open) = tokens::words(&l.text);
-            if open {
-                self.ctx
-                    .error(Class::General, format!("Unmatched quote: '{}'", l.text));
-            }
+            // An open quote was reported by the reader for every pass.
+            let (w, _open) = tokens::words(&l.text);
             if !w.is_empty() {
                 return Some((l, w));
             }
@@ -378,11 +377,11 @@ fn suggest(word: &str, table: &[Kw]) -> Option<&'static str> {
 
 /// Walk `read` once for `pass`.
 pub fn run_pass(ctx: &mut Ctx<'_>, read: &Read, table: &'static [Kw]) {
-    let pending: &[(usize, Diagnostic)] = if ctx.pass == Pass::Parent {
-        &read.diags
-    } else {
-        &[]
-    };
+    let pending: Vec<&crate::reader::Event> = read
+        .diags
+        .iter()
+        .filter(|ev| ev.every_pass || ctx.pass == Pass::Parent)
+        .collect();
     let mut w = Walker {
         lines: &read.lines,
         pos: 0,

@@ -75,6 +75,16 @@ pub fn check(path: &str, host: &dyn Host, opts: &Options) -> Report {
             };
         }
     };
+    if read.fatal_include {
+        // keepalived reports the include and gives up before parsing.
+        diags.extend(read.diags.iter().map(|ev| ev.located(false)));
+        return Report {
+            config: cfg,
+            diags,
+            immediate_exit: Some(6),
+            found: true,
+        };
+    }
     let passes = opts.passes.clone().unwrap_or_else(|| PASSES.to_vec());
     let mut immediate_exit = None;
     for pass in passes {

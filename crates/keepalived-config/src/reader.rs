@@ -42,15 +42,46 @@ impl Line {
     }
 }
 
+/// A problem found while reading, replayed by the passes: `at` is the
+/// number of lines read before it.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub at: usize,
+    /// Reported by every pass (each keepalived process re-reads the file),
+    /// not only by the parent.
+    pub every_pass: bool,
+    pub file: String,
+    pub main: bool,
+    pub line: usize,
+    pub diag: Diagnostic,
+}
+
+impl Event {
+    pub fn located(&self, name_main: bool) -> Diagnostic {
+        let mut d = self.diag.clone();
+        d.location = Some(Location {
+            file: if self.main && !name_main {
+                None
+            } else {
+                Some(self.file.clone())
+            },
+            line: self.line,
+        });
+        d
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Read {
     pub lines: Vec<Line>,
-    /// Problems found while reading (missing includes, bad loops), each
-    /// with the number of lines read before it; the parent pass reports
-    /// them in place.
-    pub diags: Vec<(usize, Diagnostic)>,
+    /// Problems found while reading (missing includes, bad loops, open
+    /// quotes), in reading order.
+    pub diags: Vec<Event>,
     /// Braces still open at end of input.
     pub unclosed: usize,
+    /// A strict `include*` variant found nothing: keepalived stops with
+    /// exit 6 once the parent has reported it.
+    pub fatal_include: bool,
 }
 
 pub struct Reader<'h> {
@@ -61,6 +92,7 @@ pub struct Reader<'h> {
     depth: usize,
     seed: u64,
     overflow: bool,
+    fatal_include: bool,
 }
 
 fn dir_of(path: &str) -> String {
@@ -117,6 +149,7 @@ impl<'h> Reader<'h> {
             depth: 0,
             seed: 0x2545_f491_4f6c_dd1d,
             overflow: false,
+            fatal_include: false,
         }
     }
 
@@ -125,7 +158,20 @@ impl<'h> Reader<'h> {
         let data = self.host.read(path)?;
         self.read_data(path, true, &data, 0);
         self.out.unclosed = self.depth;
+        self.out.fatal_include = self.fatal_include;
         Ok(self.out)
+    }
+
+    fn event(&mut self, file: &str, main: bool, line: usize, diag: Diagnostic, every_pass: bool) {
+        let at = self.out.lines.len();
+        self.out.diags.push(Event {
+            at,
+            every_pass,
+            file: file.to_string(),
+            main,
+            line,
+            diag,
+        });
     }
 
     fn lookup(&mut self, name: &str, file: &str) -> Option<String> {
@@ -245,8 +291,8 @@ impl<'h> Reader<'h> {
                 continue;
             }
             // Includes are recognised before anything else.
-            if let Some(pat) = include_pattern(t) {
-                self.include(file, main, lineno, pat, nest);
+            if let Some((kw, pat)) = include_pattern(t) {
+                self.include(file, main, lineno, kw, pat, nest);
                 continue;
             }
             let t = strip_comment(t);
@@ -284,25 +330,43 @@ impl<'h> Reader<'h> {
                     }
                 }
             }
+            // Outside a definition a trailing backslash continues nothing,
+            // but the reader has already eaten the blanks before it.
+            let t = match t.strip_suffix('\\') {
+                Some(b) => format!("{}\\", b.trim_end_matches([' ', '\t'])),
+                None => t,
+            };
             self.logical(file, main, lineno, &t, 0);
         }
     }
 
-    fn include(&mut self, file: &str, main: bool, lineno: usize, pat: &str, nest: usize) {
-        let full = join(&dir_of(file), pat.trim());
+    fn include(&mut self, file: &str, main: bool, lineno: usize, kw: &str, pat: &str, nest: usize) {
+        let pat = pat.trim();
+        let full = join(&dir_of(file), pat);
         let matches = self.host.glob(&full);
+        // Which checks the variant asks for: `m`ust match, match even
+        // through a `w`ildcard, `a`ll of them.
+        let must_match = matches!(kw, "includem" | "includew" | "includea");
+        let must_match_wildcard = matches!(kw, "includew" | "includea");
         if matches.is_empty() || nest > 16 {
-            let loc = Location {
-                file: if main { None } else { Some(file.to_string()) },
-                line: lineno,
-            };
-            let at = self.out.lines.len();
-            self.out.diags.push((
-                at,
-                Diagnostic::info(format!("Config files missing '{}'.", pat.trim()))
-                    .at(Some(loc))
-                    .hint("include paths are relative to the including file's directory; a missing include is not an error"),
-            ));
+            let wildcard = pat.contains(['*', '?', '[']);
+            let dir_exists = self.host.is_dir(&dir_of(&full));
+            if wildcard && dir_exists {
+                // An empty match in an existing directory is not an error
+                // unless the variant insists.
+                if must_match_wildcard {
+                    let d = Diagnostic::info(format!("No config files matched '{pat}'."));
+                    self.event(file, main, lineno, d, false);
+                    self.fatal_include = true;
+                }
+                return;
+            }
+            let d = Diagnostic::info(format!("Config files missing '{pat}'."))
+                .hint("include paths are relative to the including file's directory; a missing plain include is not an error");
+            self.event(file, main, lineno, d, false);
+            if must_match {
+                self.fatal_include = true;
+            }
             return;
         }
         for m in matches {
@@ -312,18 +376,11 @@ impl<'h> Reader<'h> {
             match self.host.read(&m) {
                 Ok(d) => self.read_data(&m, false, &d, nest + 1),
                 Err(_) => {
-                    let at = self.out.lines.len();
-                    self.out.diags.push((
-                        at,
-                        Diagnostic::new(
-                            Class::FileNotFound,
-                            format!("Config files missing '{m}'."),
-                        )
-                        .at(Some(Location {
-                            file: Some(file.to_string()),
-                            line: lineno,
-                        })),
-                    ))
+                    let d = Diagnostic::new(
+                        Class::FileNotFound,
+                        format!("Config files missing '{m}'."),
+                    );
+                    self.event(file, main, lineno, d, false);
                 }
             }
         }
@@ -335,6 +392,12 @@ impl<'h> Reader<'h> {
         let Some(t) = self.condition(t) else {
             return;
         };
+        // A loop binds its variables before the rest of the line is
+        // expanded, so `~LST(V, …) $TEMPLATE` sees V inside the template.
+        if depth < 8 && (t.starts_with("~SEQ") || t.starts_with("~LST")) {
+            self.expand(file, main, lineno, &t, depth);
+            return;
+        }
         let sub = self.substitute(&t, file, 0);
         // What a definition produced passes the comment and condition
         // filters again, and may span several lines.
@@ -352,31 +415,34 @@ impl<'h> Reader<'h> {
                 continue;
             };
             if depth < 8 && (piece.starts_with("~SEQ") || piece.starts_with("~LST")) {
-                match expand_loop(&piece) {
-                    Ok(lines) => {
-                        for (var, val, rest) in lines {
-                            if self.overflow {
-                                break;
-                            }
-                            self.defs.push((var, val));
-                            self.logical(file, main, lineno, &rest, depth + 1);
-                            self.defs.pop();
-                        }
-                    }
-                    Err(e) => {
-                        let at = self.out.lines.len();
-                        self.out.diags.push((
-                            at,
-                            Diagnostic::new(Class::General, e).at(Some(Location {
-                                file: if main { None } else { Some(file.to_string()) },
-                                line: lineno,
-                            })),
-                        ))
-                    }
-                }
+                self.expand(file, main, lineno, &piece, depth);
                 continue;
             }
             self.split_braces(file, main, lineno, &piece);
+        }
+    }
+
+    fn expand(&mut self, file: &str, main: bool, lineno: usize, piece: &str, depth: usize) {
+        match expand_loop_multi(piece) {
+            Ok(iterations) => {
+                for (vars, rest) in iterations {
+                    if self.overflow {
+                        break;
+                    }
+                    let n = vars.len();
+                    self.defs.extend(vars);
+                    self.logical(file, main, lineno, &rest, depth + 1);
+                    self.defs.truncate(self.defs.len() - n);
+                }
+            }
+            Err(e) => {
+                // Every process re-reads the file, so every pass reports
+                // both of keepalived's lines.
+                let def =
+                    Diagnostic::new(Class::General, format!("Invalid ~SEQ definition '{piece}'"));
+                self.event(file, main, lineno, def, true);
+                self.event(file, main, lineno, Diagnostic::new(Class::General, e), true);
+            }
         }
     }
 
@@ -433,20 +499,20 @@ impl<'h> Reader<'h> {
         if self.out.lines.len() >= MAX_LINES {
             if !self.overflow {
                 self.overflow = true;
-                let at = self.out.lines.len();
-                self.out.diags.push((
-                    at,
-                    Diagnostic::new(
-                        Class::Fatal,
-                        format!("Configuration expands to more than {MAX_LINES} lines - stopping"),
-                    )
-                    .at(Some(Location {
-                        file: if main { None } else { Some(file.to_string()) },
-                        line,
-                    })),
-                ));
+                let d = Diagnostic::new(
+                    Class::Fatal,
+                    format!("Configuration expands to more than {MAX_LINES} lines - stopping"),
+                );
+                self.event(file, main, line, d, false);
             }
             return;
+        }
+        if text.matches('"').count() % 2 == 1 {
+            // Every process re-reads the line and complains about it.
+            let d = Diagnostic::new(Class::General, format!("Unterminated quote '{text}'"));
+            self.event(file, main, line, d, true);
+            let d = Diagnostic::new(Class::General, format!("Unmatched quote: '{text}'"));
+            self.event(file, main, line, d, true);
         }
         self.out.lines.push(Line {
             file: file.to_string(),
@@ -458,13 +524,13 @@ impl<'h> Reader<'h> {
     }
 }
 
-fn include_pattern(t: &str) -> Option<&str> {
+fn include_pattern(t: &str) -> Option<(&'static str, &str)> {
     for kw in [
         "includea", "includeb", "includem", "includer", "includew", "include",
     ] {
         if let Some(rest) = t.strip_prefix(kw) {
             if rest.starts_with([' ', '\t']) {
-                return Some(rest.trim());
+                return Some((kw, rest.trim()));
             }
         }
     }
@@ -473,7 +539,41 @@ fn include_pattern(t: &str) -> Option<&str> {
 
 /// `~SEQ(var, [start,] [step,] end) rest`, `~SEQx(...)`,
 /// `~LST(var, v1, v2, …) rest`. Returns (var, value, rest) per iteration.
+/// One-variable view of [`expand_loop_multi`]: (var, value, rest).
 pub fn expand_loop(t: &str) -> Result<Vec<(String, String, String)>, String> {
+    Ok(expand_loop_multi(t)?
+        .into_iter()
+        .map(|(vars, rest)| (vars[0].0.clone(), vars[0].1.clone(), rest))
+        .collect())
+}
+
+/// Split `a, {b, c}, d` at top-level commas.
+fn split_args(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    for c in s.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                cur.push(c);
+            }
+            '}' => {
+                depth -= 1;
+                cur.push(c);
+            }
+            ',' if depth == 0 => out.push(std::mem::take(&mut cur).trim().to_string()),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// Loops with their variable bindings per iteration: `~SEQ(var, …)`,
+/// `~SEQx(…)`, `~LST(var, v1, v2, …)` and `~LST({a,b}, {1,2}, {3,4})`.
+pub fn expand_loop_multi(t: &str) -> Result<Vec<(Vec<(String, String)>, String)>, String> {
+    let bad = || format!("Invalid ~SEQ specification '{t}'");
     let (kind, after) = if let Some(r) = t.strip_prefix("~SEQx(") {
         ("x", r)
     } else if let Some(r) = t.strip_prefix("~SEQ(") {
@@ -481,23 +581,54 @@ pub fn expand_loop(t: &str) -> Result<Vec<(String, String, String)>, String> {
     } else if let Some(r) = t.strip_prefix("~LST(") {
         ("l", r)
     } else {
-        return Err(format!("Invalid ~SEQ specification '{t}'"));
+        return Err(bad());
     };
+    // The argument list ends at the ')' that balances the '('.
+    let mut depth = 0i32;
     let close = after
-        .find(')')
-        .ok_or_else(|| format!("Invalid ~SEQ specification '{t}'"))?;
-    let args: Vec<String> = after[..close]
-        .split(',')
-        .map(|a| a.trim().to_string())
-        .collect();
+        .char_indices()
+        .find(|&(_, c)| {
+            match c {
+                '{' | '(' => depth += 1,
+                '}' => depth -= 1,
+                ')' if depth == 0 => return true,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            false
+        })
+        .map(|(i, _)| i)
+        .ok_or_else(bad)?;
+    let args = split_args(&after[..close]);
     let rest = after[close + 1..].trim().to_string();
-    let bad = || format!("Invalid ~SEQ specification '{t}'");
-    let var = args.first().filter(|v| is_name(v)).ok_or_else(bad)?.clone();
+    let names: Vec<String> = match args.first() {
+        Some(v) if v.starts_with('{') && v.ends_with('}') && kind == "l" => {
+            split_args(&v[1..v.len() - 1])
+        }
+        Some(v) => vec![v.clone()],
+        None => return Err(bad()),
+    };
+    if names.is_empty() || !names.iter().all(|n| is_name(n)) {
+        return Err(bad());
+    }
     if kind == "l" {
-        return Ok(args[1..]
-            .iter()
-            .map(|v| (var.clone(), v.clone(), rest.clone()))
-            .collect());
+        let mut out = Vec::new();
+        for a in &args[1..] {
+            let vals: Vec<String> = if names.len() > 1 {
+                let inner = a
+                    .strip_prefix('{')
+                    .and_then(|x| x.strip_suffix('}'))
+                    .ok_or_else(bad)?;
+                split_args(inner)
+            } else {
+                vec![a.clone()]
+            };
+            if vals.len() != names.len() {
+                return Err(bad());
+            }
+            out.push((names.iter().cloned().zip(vals).collect(), rest.clone()));
+        }
+        return Ok(out);
     }
     let nums: Vec<i64> = args[1..]
         .iter()
@@ -524,7 +655,7 @@ pub fn expand_loop(t: &str) -> Result<Vec<(String, String, String)>, String> {
         } else {
             v.to_string()
         };
-        out.push((var.clone(), s, rest.clone()));
+        out.push((vec![(names[0].clone(), s)], rest.clone()));
         v += step;
         if out.len() > 100_000 {
             return Err(bad());
@@ -622,7 +753,7 @@ mod tests {
         assert_eq!(texts(&r), ["router_id o", "router_id p"]);
         assert_eq!(r.diags.len(), 1);
         assert_eq!(
-            r.diags[0].1.render(),
+            r.diags[0].located(false).render(),
             "(Line 2) Config files missing 'missing/*.conf'."
         );
     }
@@ -633,5 +764,14 @@ mod tests {
         assert_eq!(expand_loop("~SEQ(i, 10, -5, 0) x").unwrap().len(), 3);
         assert_eq!(expand_loop("~SEQx(i, 9, 11) x").unwrap()[1].1, "a");
         assert!(expand_loop("~SEQ(i, a) x").is_err());
+        let t = expand_loop_multi("~LST({V,A}, {81,192.0.2.1}, {82,192.0.2.2}) x $V $A").unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[1].0,
+            [
+                ("V".to_string(), "82".to_string()),
+                ("A".to_string(), "192.0.2.2".to_string())
+            ]
+        );
     }
 }
