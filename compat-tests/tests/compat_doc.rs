@@ -31,4 +31,3 @@ fn compatibility_doc_matches_keyword_table() {
         );
     }
 }
-
