@@ -278,7 +278,14 @@ impl Walker<'_, '_, '_> {
             if w0 == "}" && level > 0 {
                 return;
             }
-            let Some(kw) = table.iter().find(|k| k.name == w0) else {
+            // A section read by two processes has a row per owner; take
+            // the one that belongs to this pass if there is one.
+            let pass = self.ctx.pass;
+            let kw = table
+                .iter()
+                .filter(|k| k.name == w0)
+                .min_by_key(|k| u8::from(k.owner.is_some_and(|o| o != pass)));
+            let Some(kw) = kw else {
                 let mut d =
                     Diagnostic::new(Class::UnknownKeyword, format!("Unknown keyword '{w0}'"))
                         .at(self.ctx.loc());

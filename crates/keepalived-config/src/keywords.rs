@@ -17,6 +17,9 @@ pub static TOP: &[Kw] = &[
     sections::STATIC_RULES.owned(Pass::Vrrp),
     section("track_file", 1, sections::TRACK_FILE, Pass::Vrrp),
     section("vrrp_track_file", 1, sections::TRACK_FILE, Pass::Vrrp).status(Status::Deprecated),
+    // The checker process reads track files too (FILE_CHECK uses them).
+    section("track_file", 1, sections::TRACK_FILE, Pass::Checker),
+    section("vrrp_track_file", 1, sections::TRACK_FILE, Pass::Checker).status(Status::Deprecated),
     section("vrrp_track_process", 1, sections::TRACK_PROCESS, Pass::Vrrp),
     section("garp_group", 0, sections::GARP_GROUP, Pass::Vrrp),
     section("track_group", 1, sections::TRACK_GROUP, Pass::Vrrp),
