@@ -542,4 +542,109 @@ mod tests {
             "could not resolve address 'IP_OF_MACHINE_01'."
         );
     }
+
+    #[test]
+    fn errors_measured_on_2_6() {
+        let e = |s: &str, u: Use| p(s, u).unwrap_err().to_string();
+        assert_eq!(e(":80-70", Use::Bind), "invalid port range '80-70'");
+        assert_eq!(
+            e(":-81", Use::Bind),
+            "port offset not permitted here in ':-81'"
+        );
+        assert_eq!(
+            e("*:+1", Use::Bind),
+            "port offset not permitted here in '*:+1'"
+        );
+        assert_eq!(
+            e("[::1]80", Use::Bind),
+            "missing port specification in '[::1]80'"
+        );
+        assert_eq!(
+            e("[::1:80", Use::Bind),
+            "invalid address: '[::1' in '[::1:80'"
+        );
+        assert_eq!(
+            e("fd@abc", Use::Bind),
+            "file descriptor 'abc' is not a valid integer in 'fd@abc'"
+        );
+        assert_eq!(
+            e("fd@9", Use::Bind),
+            "cannot use file descriptor '9' : Bad file descriptor."
+        );
+        assert_eq!(
+            e("1.2.3.4:80-81", Use::Server),
+            "port range not permitted here in '1.2.3.4:80-81'"
+        );
+        assert_eq!(
+            e("udp@1.2.3.4:80", Use::Server),
+            "dgram-type address not acceptable in 'udp@1.2.3.4:80'"
+        );
+        assert_eq!(
+            e("fd@3", Use::Server),
+            "a file descriptor is not acceptable here in 'fd@3'"
+        );
+        assert_eq!(
+            e("quic4@:80", Use::Bind),
+            "unsupported stream protocol for datagram family 2 address 'quic4@:80'; QUIC is not compiled in if this is what you were looking for."
+        );
+        // Family prefixes that do not match the literal: the text as written.
+        assert_eq!(
+            e("ipv4@[::1]:80", Use::Bind),
+            "could not resolve address '[::1]'."
+        );
+        assert_eq!(
+            e("ipv6@127.0.0.1:80", Use::Bind),
+            "could not resolve address '127.0.0.1'."
+        );
+        // IPv6 without brackets: the last colon starts the port.
+        assert!(matches!(
+            p("::1:80", Use::Bind),
+            Ok(Address::Inet {
+                ip: Some(IpAddr::V6(_)),
+                ports: Ports::Range(80, 80),
+                ..
+            })
+        ));
+        assert_eq!(e("::80", Use::Bind), "could not resolve address ':'.");
+        // Binds keep datagram addresses for the callers that take them.
+        assert!(p("udp@:514", Use::Bind).is_ok());
+        // Servers: port 0 is "no port"; offsets both ways.
+        assert!(matches!(
+            p("1.2.3.4:0", Use::Server),
+            Ok(Address::Inet {
+                ports: Ports::None,
+                ..
+            })
+        ));
+        assert!(matches!(
+            p("1.2.3.4:-1", Use::Server),
+            Ok(Address::Inet {
+                ports: Ports::Offset(-1),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn deferred_server_names() {
+        let env = |_: &str| None;
+        let h = MemHost::default();
+        let a = parse_deferred("nosuch.invalid:80", &h, &env).unwrap();
+        assert!(matches!(
+            &a,
+            Address::Inet { ip: None, hostname: Some(n), .. } if n == "nosuch.invalid"
+        ));
+        let a = parse_deferred("ipv4@[::1]:80", &h, &env).unwrap();
+        assert!(
+            matches!(&a, Address::Inet { ip: None, hostname: Some(n), family: Family::V4, .. } if n == "[::1]")
+        );
+        assert_eq!(resolve_server("127.0.0.1", Family::V6, &h), None);
+        assert!(resolve_server("127.0.0.1", Family::Auto, &h).is_some());
+        assert_eq!(
+            parse("localhost:80", Use::Check, &h, &env)
+                .unwrap_err()
+                .to_string(),
+            "invalid address: 'localhost' in 'localhost:80'"
+        );
+    }
 }
