@@ -139,6 +139,11 @@ pub struct Global {
     pub expose_experimental: bool,
     /// `busy-polling` (`no busy-polling` gives `Some(false)`).
     pub busy_polling: Option<bool>,
+    /// `-dr` on the command line: unresolvable server names disable the
+    /// server instead of failing the configuration.
+    pub cli_ignore_resolution: bool,
+    /// `-dV` on the command line: no server certificate verification.
+    pub cli_no_server_verify: bool,
     /// `tune.*` settings, parsed per their kind; value as written.
     pub tune: BTreeMap<String, String>,
     /// Everything else recognised but not (yet) given a field.

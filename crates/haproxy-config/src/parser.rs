@@ -224,6 +224,10 @@ pub struct CheckOptions {
     pub master_worker: bool,
     /// `-L NAME`: this node's name in `peers` sections.
     pub local_peer: Option<String>,
+    /// `-dr`: ignore server address resolution failures.
+    pub ignore_resolution: bool,
+    /// `-dV`: no server certificate verification.
+    pub no_server_verify: bool,
 }
 
 /// Parse and validate `sources` as one configuration.
@@ -245,6 +249,8 @@ pub fn check_with(sources: &[Source], host: &dyn Host, opts: &CheckOptions) -> R
         proxy_names: Default::default(),
     };
     p.cfg.global.master_worker = opts.master_worker;
+    p.cfg.global.cli_ignore_resolution = opts.ignore_resolution;
+    p.cfg.global.cli_no_server_verify = opts.no_server_verify;
     if opts.local_peer.is_some() {
         p.cfg.global.localpeer = opts.local_peer.clone();
     }

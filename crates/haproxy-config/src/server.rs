@@ -714,7 +714,8 @@ fn retry_on<'a>(cfg: &'a Config, px: &'a Proxy) -> Option<&'a [String]> {
 /// Whole-configuration checks on servers (TLS verification, tracking), run after parsing succeeded.
 pub fn post_parse(cfg: &Config, host: &dyn Host, out: &mut Vec<Diagnostic>) {
     let g = &cfg.global;
-    let verify_default = if g.ssl_server_verify.as_deref() == Some("none") {
+    let verify_default = if g.ssl_server_verify.as_deref() == Some("none") || g.cli_no_server_verify
+    {
         Verify::None
     } else {
         Verify::Required
@@ -868,9 +869,6 @@ pub fn post_parse(cfg: &Config, host: &dyn Host, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    if !out.iter().any(|d| d.fatal) {
-        resolve_addresses(cfg, host, out);
-    }
 }
 
 /// Whether following the tracking links from `(tpi, tsi)` leads back to
@@ -920,7 +918,8 @@ fn link_of(cfg: &Config, (pi, si): (usize, usize)) -> Option<(usize, usize)> {
 /// 2.6's last configuration step: give every server an address, trying
 /// its `init-addr` methods in order (`libc` alone by default). Failures
 /// are followed by `Failed to initialize server(s) addr.`.
-pub fn resolve_addresses(cfg: &Config, host: &dyn Host, out: &mut Vec<Diagnostic>) {
+/// Returns false when some address could not be given.
+pub fn resolve_addresses(cfg: &Config, host: &dyn Host, out: &mut Vec<Diagnostic>) -> bool {
     let mut failed = false;
     for px in cfg.proxies.iter().filter(|p| p.kind.has_backend()) {
         for s in &px.servers {
@@ -958,6 +957,16 @@ pub fn resolve_addresses(cfg: &Config, host: &dyn Host, out: &mut Vec<Diagnostic
                     break;
                 }
             }
+            if !done && cfg.global.cli_ignore_resolution {
+                // -dr: keep the server, start it in maintenance instead.
+                out.push(
+                    Diagnostic::warning(format!(
+                        "{who} : could not resolve address '{h}', disabling server."
+                    ))
+                    .at(&s.location, Prefix::Bare),
+                );
+                done = true;
+            }
             if !done {
                 failed = true;
                 let m = if steps.contains(&InitAddr::Libc) {
@@ -974,6 +983,7 @@ pub fn resolve_addresses(cfg: &Config, host: &dyn Host, out: &mut Vec<Diagnostic
     if failed {
         out.push(Diagnostic::alert("Failed to initialize server(s) addr."));
     }
+    !failed
 }
 
 #[cfg(test)]

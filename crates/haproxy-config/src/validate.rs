@@ -61,6 +61,11 @@ pub fn post_parse(p: &mut Parser<'_>) {
     crate::bind::post_parse(cfg, p.host, &mut out);
     crate::server::post_parse(cfg, p.host, &mut out);
     crate::sections::post_parse(cfg, p.host, &mut out);
+    // Giving servers their addresses is 2.6's last step, skipped when
+    // anything before it failed; its failure ends the check at once.
+    if !out.iter().any(|d| d.fatal) && !crate::server::resolve_addresses(cfg, p.host, &mut out) {
+        p.aborted = true;
+    }
     p.diags.extend(out);
 }
 

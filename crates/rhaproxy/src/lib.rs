@@ -77,6 +77,8 @@ fn load(opts: &Options) -> Result<haproxy_config::Report, i32> {
     let copts = haproxy_config::CheckOptions {
         master_worker: opts.master_worker,
         local_peer: opts.local_peer.clone(),
+        ignore_resolution: opts.ignore_resolution,
+        no_server_verify: opts.no_verify,
     };
     let mut report = haproxy_config::check_with(&sources, &host, &copts);
     if let Some(p) = &opts.pidfile {
