@@ -255,8 +255,9 @@ impl Walker<'_, '_, '_> {
         }
     }
 
-    fn walk(&mut self, table: &'static [Kw], mut need_bob: bool, level: usize) {
-        while let Some((_line, words)) = self.next_line() {
+    /// `opener` is the keyword line of the block being read, for hints.
+    fn walk(&mut self, table: &'static [Kw], mut need_bob: bool, level: usize, opener: Option<&Line>) {
+        while let Some((line, words)) = self.next_line() {
             if self.ctx.fatal_exit.is_some() {
                 return;
             }
@@ -266,10 +267,17 @@ impl Walker<'_, '_, '_> {
                 if w0 == "{" && level > 0 {
                     continue;
                 }
+                let hint = match opener {
+                    Some(o) => format!(
+                        "line {} ('{}') opens a block but has no '{{': add it there; keepalived reads on as if it were present",
+                        o.line, o.text
+                    ),
+                    None => "the line that opens this block has no '{'".to_string(),
+                };
                 self.ctx.error_hint(
                     Class::General,
                     "Missing '{' at beginning of configuration block",
-                    "the line that opens this block has no '{'; keepalived reads on as if it had one",
+                    hint,
                 );
             } else if w0 == "{" {
                 self.ctx.error(Class::General, "Unexpected '{' - ignoring");
@@ -319,7 +327,7 @@ impl Walker<'_, '_, '_> {
                     if let Some(h) = open {
                         h(self.ctx, &words);
                     }
-                    self.walk(table, true, level + 1);
+                    self.walk(table, true, level + 1, Some(&line));
                     if self.ctx.fatal_exit.is_some() {
                         return;
                     }
@@ -395,7 +403,7 @@ pub fn run_pass(ctx: &mut Ctx<'_>, read: &Read, table: &'static [Kw]) {
         ctx,
         pending,
     };
-    w.walk(table, false, 0);
+    w.walk(table, false, 0, None);
     w.flush_pending(usize::MAX);
     if ctx.fatal_exit.is_none() && read.unclosed > 0 {
         ctx.line = None;
