@@ -49,28 +49,14 @@ pub fn fixtures_dir() -> PathBuf {
     workspace_root().join("fixtures").join("keepalived")
 }
 
-/// The `rkeepalived` binary under test: `$RKEEPALIVED_BIN` if set, else
-/// `$CARGO_TARGET_DIR/debug/rkeepalived` if that variable is set, else
-/// `<workspace root>/target/debug/rkeepalived`.
+/// The `rkeepalived` binary under test (`$RKEEPALIVED_BIN` overrides).
 pub fn rkeepalived_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("RKEEPALIVED_BIN").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    let target = match std::env::var_os("CARGO_TARGET_DIR").filter(|p| !p.is_empty()) {
-        Some(dir) => workspace_root().join(dir),
-        None => workspace_root().join("target"),
-    };
-    target.join("debug").join("rkeepalived")
+    crate::workspace_bin("RKEEPALIVED_BIN", "rkeepalived")
 }
 
-/// The real keepalived, if installed: `$KEEPALIVED_BIN` if set, else
-/// `/usr/sbin/keepalived`.
+/// The real keepalived, if installed (`$KEEPALIVED_BIN` overrides).
 pub fn oracle_bin() -> Option<PathBuf> {
-    let path = std::env::var_os("KEEPALIVED_BIN")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_ORACLE));
-    path.is_file().then_some(path)
+    crate::installed_bin("KEEPALIVED_BIN", DEFAULT_ORACLE)
 }
 
 /// Every `*.conf` directly inside the fixtures directory, sorted. Included files

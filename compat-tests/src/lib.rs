@@ -150,27 +150,38 @@ pub fn fixtures_dir() -> PathBuf {
     workspace_root().join("fixtures").join("haproxy")
 }
 
-/// The `rhaproxy` binary under test: `$RHAPROXY_BIN` if set, else
-/// `$CARGO_TARGET_DIR/debug/rhaproxy` if that variable is set, else
-/// `<workspace root>/target/debug/rhaproxy`.
-pub fn rhaproxy_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("RHAPROXY_BIN").filter(|p| !p.is_empty()) {
+/// A binary of this workspace: `$<env_var>` if set, else
+/// `$CARGO_TARGET_DIR/debug/<name>` if that variable is set, else
+/// `<workspace root>/target/debug/<name>`.
+pub fn workspace_bin(env_var: &str, name: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(env_var).filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
     let target = match std::env::var_os("CARGO_TARGET_DIR").filter(|p| !p.is_empty()) {
         Some(dir) => workspace_root().join(dir),
         None => workspace_root().join("target"),
     };
-    target.join("debug").join("rhaproxy")
+    target.join("debug").join(name)
 }
 
-/// The real HAProxy, if installed: `$HAPROXY_BIN` if set, else `/usr/sbin/haproxy`.
-pub fn oracle_bin() -> Option<PathBuf> {
-    let path = std::env::var_os("HAPROXY_BIN")
+/// An installed reference program: `$<env_var>` if set, else `default`,
+/// if that file exists.
+pub fn installed_bin(env_var: &str, default: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(env_var)
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_ORACLE));
+        .unwrap_or_else(|| PathBuf::from(default));
     path.is_file().then_some(path)
+}
+
+/// The `rhaproxy` binary under test (`$RHAPROXY_BIN` overrides).
+pub fn rhaproxy_bin() -> PathBuf {
+    workspace_bin("RHAPROXY_BIN", "rhaproxy")
+}
+
+/// The real HAProxy, if installed (`$HAPROXY_BIN` overrides).
+pub fn oracle_bin() -> Option<PathBuf> {
+    installed_bin("HAPROXY_BIN", DEFAULT_ORACLE)
 }
 
 /// Runs `<bin> -c -f <file>` with `cwd` as the working directory, stdin closed,

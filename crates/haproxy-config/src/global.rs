@@ -57,29 +57,12 @@ fn need_arg<'a>(line: &'a Line, what: &str) -> Result<&'a str, Outcome> {
     })
 }
 
-/// An integer read as 2.6 reads it (`atol`), with a hint when input was
-/// silently truncated.
-fn lenient_int(p: &mut Parser<'_>, line: &Line, v: &str) -> i64 {
-    let n = units::atol(v);
-    if n.sloppy {
-        p.push(
-            Diagnostic::notice(format!(
-                "'{}' value '{v}' is read as {} (trailing characters ignored, as HAProxy 2.6 does).",
-                line.kw(),
-                n.value
-            ))
-            .at(&line.loc, Prefix::ParsingTight),
-        );
-    }
-    n.value
-}
-
 pub fn kw_maxconn(p: &mut Parser<'_>, line: &Line) -> Outcome {
     let v = match need_arg(line, "an integer") {
         Ok(v) => v.to_string(),
         Err(o) => return o,
     };
-    let n = lenient_int(p, line, &v);
+    let n = p.lenient_int(line, &v);
     p.cfg.global.maxconn = Some(n.clamp(0, i64::from(u32::MAX)) as u32);
     Outcome::Ok
 }
@@ -154,7 +137,7 @@ pub fn kw_uid(p: &mut Parser<'_>, line: &Line) -> Outcome {
     if !id_is_number(p, line, &v, "user") {
         return Outcome::Ok;
     }
-    let n = lenient_int(p, line, &v);
+    let n = p.lenient_int(line, &v);
     p.cfg.global.uid = Some(n.max(0) as u32);
     Outcome::Ok
 }
@@ -167,7 +150,7 @@ pub fn kw_gid(p: &mut Parser<'_>, line: &Line) -> Outcome {
     if !id_is_number(p, line, &v, "group") {
         return Outcome::Ok;
     }
-    let n = lenient_int(p, line, &v);
+    let n = p.lenient_int(line, &v);
     p.cfg.global.gid = Some(n.max(0) as u32);
     Outcome::Ok
 }
@@ -426,7 +409,7 @@ pub fn kw_int(p: &mut Parser<'_>, line: &Line) -> Outcome {
         Ok(v) => v.to_string(),
         Err(o) => return o,
     };
-    lenient_int(p, line, &v);
+    p.lenient_int(line, &v);
     store_other(p, line);
     Outcome::Ok
 }

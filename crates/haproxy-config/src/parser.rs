@@ -300,6 +300,23 @@ impl<'h> Parser<'h> {
         self.diags.push(d);
     }
 
+    /// An integer read as 2.6 reads it (`atol`, trailing junk ignored),
+    /// with a notice saying what was really understood.
+    pub fn lenient_int(&mut self, line: &Line, v: &str) -> i64 {
+        let n = crate::units::atol(v);
+        if n.sloppy {
+            self.push(
+                Diagnostic::notice(format!(
+                    "'{}' value '{v}' is read as {} (trailing characters ignored, as HAProxy 2.6 does).",
+                    line.kw(),
+                    n.value
+                ))
+                .at(&line.loc, Prefix::ParsingTight),
+            );
+        }
+        n.value
+    }
+
     pub fn warn(&mut self, loc: &Location, msg: impl Into<String>) {
         self.diags
             .push(Diagnostic::warning(msg).at(loc, Prefix::Parsing));
@@ -496,17 +513,8 @@ impl<'h> Parser<'h> {
                 loc: loc.clone(),
                 modifier,
             };
-            return match crate::sections::start_section(self, kind, &line) {
-                Outcome::Ok => false,
-                Outcome::Alert(d) => {
-                    self.fail(d, &loc.file);
-                    false
-                }
-                Outcome::Abort(d) => {
-                    self.fail(d, &loc.file);
-                    true
-                }
-            };
+            let outcome = crate::sections::start_section(self, kind, &line);
+            return self.settle(outcome, loc);
         }
 
         let line = Line {
@@ -515,6 +523,11 @@ impl<'h> Parser<'h> {
             modifier,
         };
         let outcome = self.dispatch(&line);
+        self.settle(outcome, loc)
+    }
+
+    /// Record a handler's outcome; true when the file must stop.
+    fn settle(&mut self, outcome: Outcome, loc: &Location) -> bool {
         match outcome {
             Outcome::Ok => false,
             Outcome::Alert(d) => {

@@ -27,18 +27,8 @@ fn int_arg(p: &mut Parser<'_>, line: &Line, what: &str) -> Result<i64, Outcome> 
             format!("'{}' expects {what} as argument.", line.kw()),
         ));
     };
-    let n = units::atol(v);
-    if n.sloppy {
-        p.push(
-            Diagnostic::notice(format!(
-                "'{}' value '{v}' is read as {} (trailing characters ignored, as HAProxy 2.6 does).",
-                line.kw(),
-                n.value
-            ))
-            .at(&line.loc, Prefix::ParsingTight),
-        );
-    }
-    Ok(n.value)
+    let v = v.to_string();
+    Ok(p.lenient_int(line, &v))
 }
 
 pub fn kw_mode(p: &mut Parser<'_>, line: &Line) -> Outcome {
