@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use compat_tests::{fixtures_dir, oracle_bin, rhaproxy_bin};
+use compat_tests::{oracle_bin, rhaproxy_bin};
 
 struct Out {
     code: Option<i32>,

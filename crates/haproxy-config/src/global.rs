@@ -696,9 +696,7 @@ mod tests {
 
     #[test]
     fn setenv_feeds_later_expansion() {
-        let r = run(&format!(
-            "global\n setenv PORT 8081\n presetenv PORT 9999\nlisten l2\n bind \"127.0.0.1:${{PORT}}\"\n timeout client 1s\n timeout connect 1s\n timeout server 1s\n"
-        ));
+        let r = run(&"global\n setenv PORT 8081\n presetenv PORT 9999\nlisten l2\n bind \"127.0.0.1:${PORT}\"\n timeout client 1s\n timeout connect 1s\n timeout server 1s\n".to_string());
         assert_eq!(r.verdict(), Verdict::Valid);
         assert_eq!(r.config.proxies[0].binds[0].spec, "127.0.0.1:8081");
         assert_eq!(r.config.global.env_changes.len(), 2);

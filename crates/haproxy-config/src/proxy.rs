@@ -248,7 +248,7 @@ pub fn kw_id(p: &mut Parser<'_>, line: &Line) -> Outcome {
     let n = units::atol(v).value;
     if n <= 0 {
         return Outcome::Alert(
-            Diagnostic::alert(format!("custom id has to be > 0."))
+            Diagnostic::alert("custom id has to be > 0.".to_string())
                 .at(&line.loc, Prefix::ParsingTight),
         );
     }

@@ -224,8 +224,7 @@ fn lookup(word: &str, lists: &[&[ActionName]]) -> Option<&'static str> {
     for l in lists {
         for act in l.iter() {
             if act.prefix {
-                if word.starts_with(act.name) {
-                    let rest = &word[act.name.len()..];
+                if let Some(rest) = word.strip_prefix(act.name) {
                     // `set-var` must not swallow `set-var-fmt(…)`.
                     if rest.is_empty() || rest.starts_with('(') || act.name == "track-sc" {
                         return Some(act.name);

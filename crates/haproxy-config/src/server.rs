@@ -351,11 +351,10 @@ fn parse_options(
                     opts.fall = Some(n as u32);
                 }
             }
-            "error-limit" => {
-                if int() <= 0 {
+            "error-limit"
+                if int() <= 0 => {
                     return Err(here(format!("{who} : error-limit has to be > 0..")));
                 }
-            }
             "inter" => opts.inter = Some(time("inter", false, notes)?),
             "fastinter" => opts.fastinter = Some(time("fastinter", false, notes)?),
             "downinter" => opts.downinter = Some(time("downinter", false, notes)?),
@@ -418,11 +417,10 @@ fn parse_options(
                     "'log-proto' expects one of 'legacy' or 'octet-count'",
                 )?;
             }
-            "ws" => {
-                if !matches!(v, "auto" | "h1" | "h2") {
+            "ws"
+                if !matches!(v, "auto" | "h1" | "h2") => {
                     return Err(here(format!("{who} : 'ws' has to be 'auto', 'h1' or 'h2'.")));
                 }
-            }
             "proto" => {
                 if !matches!(v, "h1" | "h2" | "fcgi" | "none") {
                     return Err(here(format!("{who} : 'proto' :  unknown MUX protocol '{v}'.")));

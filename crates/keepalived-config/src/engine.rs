@@ -256,7 +256,13 @@ impl Walker<'_, '_, '_> {
     }
 
     /// `opener` is the keyword line of the block being read, for hints.
-    fn walk(&mut self, table: &'static [Kw], mut need_bob: bool, level: usize, opener: Option<&Line>) {
+    fn walk(
+        &mut self,
+        table: &'static [Kw],
+        mut need_bob: bool,
+        level: usize,
+        opener: Option<&Line>,
+    ) {
         while let Some((line, words)) = self.next_line() {
             if self.ctx.fatal_exit.is_some() {
                 return;

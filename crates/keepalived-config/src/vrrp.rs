@@ -658,14 +658,13 @@ fn keep_instance(ctx: &mut Ctx<'_>, w: &[String]) {
             Class::Deprecated,
             format!("({n}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block"),
         ),
-        ("native_ipv6", _) => {
-            if inst(ctx).is_some_and(|i| i.vips.iter().any(|v| v.addr.is_ipv4())) {
+        ("native_ipv6", _)
+            if inst(ctx).is_some_and(|i| i.vips.iter().any(|v| v.addr.is_ipv4())) => {
                 ctx.error(
                     Class::General,
                     format!("({n}) Cannot specify native_ipv6 with IPv4 addresses"),
                 );
             }
-        }
         _ => {}
     }
     let loc = ctx.loc();
