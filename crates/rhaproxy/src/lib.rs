@@ -4,7 +4,11 @@
 //! [`report`] renders diagnostics in HAProxy's shapes, [`version`] prints
 //! `-v`/`-vv`.
 
+pub mod check;
 pub mod cli;
+pub mod lb;
+pub mod log;
+pub mod runtime;
 pub mod report;
 pub mod summary;
 pub mod version;

@@ -1,0 +1,1 @@
+//! The running proxy: listeners, sessions, forwarding, signals.
