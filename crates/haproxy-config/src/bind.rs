@@ -1123,7 +1123,7 @@ pub mod tls {
 #[cfg(test)]
 mod tests {
     use super::tls::*;
-    
+
     use crate::host::MemHost;
     use crate::{check, Source, Verdict};
 

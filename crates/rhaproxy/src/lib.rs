@@ -8,8 +8,8 @@ pub mod check;
 pub mod cli;
 pub mod lb;
 pub mod log;
-pub mod runtime;
 pub mod report;
+pub mod runtime;
 pub mod summary;
 pub mod version;
 

@@ -12,9 +12,9 @@
 //!   `-Z -v` reports `-Z` and still exits 0;
 //! * a required argument missing at the end of argv reads
 //!   `Missing parameter for option -f` for a short option, and, for a long
-//!   option, `Missing parameter for option --X` (keepalived does not learn
-//!   which long option it was and prints a stray byte, `\x02` on Debian,
-//!   after the `X`; we print the visible part only); an empty attached value
+//!   option, `Missing parameter for option --` (keepalived does not learn
+//!   which long option it was and prints whatever bytes follow in memory,
+//!   different on each run; we print the stable part only); an empty attached value
 //!   (`--pid=`) names the option in full;
 //! * an ambiguous prefix, an unknown name, or a value given to a flag
 //!   (`--vrrp=x`) reads `Unknown option <the word as typed>`;
@@ -286,7 +286,7 @@ pub enum Stop {
 pub enum CliError {
     /// The argv word (or `-c` for a short option) as keepalived prints it.
     Unknown(String),
-    /// `-c`, `--name`, or `--X` (a long option at the end of argv).
+    /// `-c`, `--name`, or `--` (a long option at the end of argv).
     Missing(String),
 }
 
@@ -423,7 +423,7 @@ pub fn parse(args: &[String]) -> Parsed {
                         Some(v.clone())
                     }
                     None => {
-                        p.errors.push(CliError::Missing("--X".into()));
+                        p.errors.push(CliError::Missing("--".into()));
                         continue;
                     }
                 },
@@ -613,9 +613,9 @@ mod tests {
         assert_eq!(errs("-f"), ["Missing parameter for option -f"]);
         assert_eq!(errs("-nS"), ["Missing parameter for option -S"]);
         assert_eq!(errs("-t -f"), ["Missing parameter for option -f"]);
-        // keepalived prints --X for any long option missing its argument…
-        assert_eq!(errs("--use-file"), ["Missing parameter for option --X"]);
-        assert_eq!(errs("--pi"), ["Missing parameter for option --X"]);
+        // keepalived prints -- and noise for any long option missing its argument…
+        assert_eq!(errs("--use-file"), ["Missing parameter for option --"]);
+        assert_eq!(errs("--pi"), ["Missing parameter for option --"]);
         // …and the full name when the attached value is empty.
         assert_eq!(
             errs("--use-f="),

@@ -132,13 +132,13 @@ const CASES: &[Case] = &[
     (
         &["--use-file"],
         1,
-        Some("Missing parameter for option --X\n"),
+        Some("Missing parameter for option --\n"),
         Some(""),
     ),
     (
         &["--pi"],
         1,
-        Some("Missing parameter for option --X\n"),
+        Some("Missing parameter for option --\n"),
         Some(""),
     ),
     (
@@ -324,10 +324,19 @@ fn check_case(fx: &Fixture, case: &Case, oracle: bool) {
         assert_eq!(ours.stdout, o.replace('@', &d), "stdout\n{ctx}");
     }
     if oracle {
-        let mut real = run(ORACLE, &args, &fx.dir);
-        // keepalived 2.2.7 follows `--X` with a stray control byte (it
-        // prints memory that is not the option's name); we print `--X`.
-        real.stderr.retain(|c| c == '\n' || !c.is_control());
+        let real = run(ORACLE, &args, &fx.dir);
+        // For a long option missing its argument at the end of argv,
+        // keepalived 2.2.7 reads past the option table: it prints `--`
+        // followed by bytes that change from run to run, or prints
+        // nothing, or dies of SIGSEGV. There is no stable behaviour to
+        // compare with; our recorded expectation above stands alone.
+        if ours
+            .stderr
+            .lines()
+            .any(|l| l == "Missing parameter for option --")
+        {
+            return;
+        }
         let ctx = format!("{ctx}\nkeepalived {real:#?}");
         assert_eq!(ours.code, real.code, "exit code differs\n{ctx}");
         if stderr.is_some() {

@@ -37,8 +37,12 @@ pub enum Algo {
     LeastConn,
     First,
     /// `source` and the other hash-based methods.
-    Hash { consistent: bool },
-    Random { draws: u32 },
+    Hash {
+        consistent: bool,
+    },
+    Random {
+        draws: u32,
+    },
 }
 
 /// Selection state of one backend.
