@@ -388,10 +388,14 @@ fn suggest(word: &str, table: &[Kw]) -> Option<&'static str> {
         prev[b.len()]
     }
     let lw = word.to_ascii_lowercase();
+    let limit = |n: &str| 2.max(n.len() / 4);
     table
         .iter()
+        // The distance is at least the length difference: skipping those
+        // keeps a 1023-byte junk word from costing a full matrix per row.
+        .filter(|k| lw.len().abs_diff(k.name.len()) <= limit(k.name))
         .map(|k| (k.name, lev(&lw, k.name)))
-        .filter(|(n, d)| *d > 0 && *d <= 2.max(n.len() / 4))
+        .filter(|(n, d)| *d > 0 && *d <= limit(n))
         .min_by_key(|(_, d)| *d)
         .map(|(n, _)| n)
 }

@@ -16,6 +16,9 @@ pub const MAXBUF: usize = 1024;
 /// Loops and definitions can multiply lines; past this many the reader
 /// stops rather than exhaust memory (no sane configuration comes close).
 pub const MAX_LINES: usize = 200_000;
+/// keepalived itself follows a file that includes itself twice until it
+/// runs out of file descriptors, then keeps going for ever; we stop here.
+pub const MAX_INCLUDED_FILES: usize = 1_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -93,6 +96,8 @@ pub struct Reader<'h> {
     seed: u64,
     overflow: bool,
     fatal_include: bool,
+    /// Files read through `include`, over the whole configuration.
+    included: usize,
 }
 
 fn dir_of(path: &str) -> String {
@@ -150,6 +155,7 @@ impl<'h> Reader<'h> {
             seed: 0x2545_f491_4f6c_dd1d,
             overflow: false,
             fatal_include: false,
+            included: 0,
         }
     }
 
@@ -372,6 +378,22 @@ impl<'h> Reader<'h> {
         for m in matches {
             if self.host.is_dir(&m) {
                 continue;
+            }
+            if self.overflow {
+                return;
+            }
+            self.included += 1;
+            if self.included > MAX_INCLUDED_FILES {
+                self.overflow = true;
+                let d = Diagnostic::new(
+                    Class::Fatal,
+                    format!(
+                        "Configuration includes more than {MAX_INCLUDED_FILES} files - stopping"
+                    ),
+                )
+                .hint("a file probably includes itself, directly or through another file");
+                self.event(file, main, lineno, d, false);
+                return;
             }
             match self.host.read(&m) {
                 Ok(d) => self.read_data(&m, false, &d, nest + 1),
