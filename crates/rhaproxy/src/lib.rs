@@ -47,21 +47,13 @@ pub fn run(args: Vec<String>) -> i32 {
         }
         Action::EvalCondition(ref expr) => report::eval_condition(&opts, expr),
         Action::Check => check_config(&opts),
-        Action::Start => {
-            let code = check_config_quiet(&opts);
-            if code != 0 {
-                return code;
-            }
-            let mut r = report::Renderer::new(&opts);
-            r.alert("the proxy runtime is not part of this build yet; use -c to validate a configuration.");
-            1
-        }
+        Action::Start => start(&opts),
     }
 }
 
 /// Read the `-f` sources. `Err(code)` when HAProxy would stop before
 /// parsing: a source that cannot be opened, or nothing to load at all.
-fn load(opts: &Options) -> Result<haproxy_config::Report, i32> {
+pub(crate) fn load(opts: &Options) -> Result<haproxy_config::Report, i32> {
     let host = SystemHost;
     let (sources, load_diags) = haproxy_config::load_paths(&opts.config_files, &host);
     if !load_diags.is_empty() {
@@ -116,12 +108,14 @@ fn check_config(opts: &Options) -> i32 {
     }
 }
 
-fn check_config_quiet(opts: &Options) -> i32 {
+/// Check the configuration like a start-up does, open the listeners,
+/// then serve until a signal ends the process.
+fn start(opts: &Options) -> i32 {
     if opts.config_files.is_empty() {
         return no_config();
     }
     match load(opts) {
-        Ok(report) => report::render_start(opts, &report),
+        Ok(report) => runtime::start(opts, &report),
         Err(code) => code,
     }
 }

@@ -73,6 +73,15 @@ impl Renderer {
         self.line(Severity::Alert, "config : ", msg);
     }
 
+    /// A start-up message without the `config : ` context (bind errors,
+    /// `haproxy.main()` lines), with our hint under it.
+    pub fn startup(&mut self, sev: Severity, msg: &str, hint: Option<&str>) {
+        self.line(sev, "", msg);
+        if let Some(h) = hint {
+            let _ = writeln!(self.err, "   | hint: {h}");
+        }
+    }
+
     /// Write what was collected, unless quiet.
     pub fn flush(&mut self) {
         if !self.quiet {

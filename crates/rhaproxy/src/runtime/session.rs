@@ -1,0 +1,337 @@
+//! One client connection in TCP mode, from accept to its log line:
+//! connection rules, backend choice, a server slot (maybe after queueing),
+//! the connection to the server with HAProxy's retries and redispatch,
+//! forwarding, then the log.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::sync::OwnedSemaphorePermit;
+use tokio::time::Instant;
+
+use super::acl_eval::{self, L4Facts};
+use super::backend::{Backend, NoServer, Slot};
+use super::duplex::{self, Io};
+use super::frontend::Frontend;
+use super::Process;
+use crate::lb::HashKey;
+use crate::log::format::connect_line;
+use crate::log::record::SessionRecord;
+use crate::log::syslog::Level;
+
+/// What the accept loop hands over.
+pub struct Accepted<C> {
+    pub stream: C,
+    pub client: SocketAddr,
+    pub local: SocketAddr,
+    /// Held for the life of the session (global and frontend maxconn).
+    pub permits: Vec<OwnedSemaphorePermit>,
+}
+
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The pause before retrying a refused connection on the same server.
+fn turnaround(connect: Option<Duration>) -> Duration {
+    connect.map_or(Duration::from_secs(1), |c| c.min(Duration::from_secs(1)))
+}
+
+fn proxy_header(client: SocketAddr, local: SocketAddr) -> String {
+    let unmap = |ip: IpAddr| match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match (unmap(client.ip()), unmap(local.ip())) {
+        (IpAddr::V4(c), IpAddr::V4(l)) => {
+            format!("PROXY TCP4 {c} {l} {} {}\r\n", client.port(), local.port())
+        }
+        (c, l) => format!(
+            "PROXY TCP6 {} {} {} {}\r\n",
+            to_v6(c),
+            to_v6(l),
+            client.port(),
+            local.port()
+        ),
+    }
+}
+
+fn to_v6(ip: IpAddr) -> std::net::Ipv6Addr {
+    match ip {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+        IpAddr::V6(v6) => v6,
+    }
+}
+
+pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>) {
+    let start = Instant::now();
+    let accept_date = SystemTime::now();
+    let feconn = fe.conns.fetch_add(1, Ordering::Relaxed) + 1;
+    fe.total.fetch_add(1, Ordering::Relaxed);
+    let actconn = proc_.actconn.fetch_add(1, Ordering::Relaxed) + 1;
+    let _guard = Counters {
+        fe: fe.clone(),
+        proc_: proc_.clone(),
+    };
+
+    let mut rec = SessionRecord {
+        client: acc.client,
+        frontend_addr: acc.local,
+        accept_date,
+        frontend: fe.name.clone(),
+        frontend_ssl: false,
+        backend: "<NONE>".into(),
+        server: "<NOSRV>".into(),
+        server_addr: None,
+        tw: None,
+        tc: None,
+        tt: 0,
+        bytes_out: 0,
+        bytes_in: 0,
+        termination: *b"--",
+        actconn,
+        feconn,
+        beconn: 0,
+        srv_conn: 0,
+        retries: 0,
+        redispatched: false,
+        srv_queue: 0,
+        backend_queue: 0,
+    };
+
+    let facts_nbsrv = |name: Option<&str>| {
+        let b = proc_.backend(name?)?;
+        let (a, k) = b.usable_counts();
+        u32::try_from(a + k).ok()
+    };
+    let facts_beconn = |name: Option<&str>| Some(proc_.backend(name?)?.conns.load(Ordering::Relaxed));
+    let facts = L4Facts {
+        src: acc.client,
+        dst: acc.local,
+        fe_conn: feconn,
+        nbsrv: &facts_nbsrv,
+        be_conn: &facts_beconn,
+    };
+
+    for r in &fe.rules {
+        let hit = r.cond.as_ref().is_none_or(|c| acl_eval::eval(c, &fe.acls, &facts));
+        if hit {
+            if r.accept {
+                break;
+            }
+            // Rejected at the connection level: closed, counted, not logged.
+            return;
+        }
+    }
+
+    if fe.format.is_none() && !fe.logger.is_empty() {
+        fe.logger.log(Level::Info, &connect_line(&rec, fe.mode_label));
+    }
+
+    let backend = fe
+        .switching
+        .iter()
+        .find(|(_, c)| c.as_ref().is_none_or(|c| acl_eval::eval(c, &fe.acls, &facts)))
+        .map(|(b, _)| b.clone())
+        .or_else(|| fe.default_backend.clone());
+    let Some(be) = backend else {
+        // Nowhere to go: HAProxy closes the connection.
+        rec.termination = *b"PR";
+        finish(&fe, rec, start);
+        return;
+    };
+    rec.backend = be.name.clone();
+    let beconn = be.conns.fetch_add(1, Ordering::Relaxed) + 1;
+    rec.beconn = beconn;
+    let _be_guard = BeCounter(be.clone());
+
+    let src_ip = match acc.client.ip() {
+        IpAddr::V4(v4) => v4.octets().to_vec(),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(v6.octets().to_vec(), |v| v.octets().to_vec()),
+    };
+    let key = if be.hash_source {
+        HashKey::Bytes(&src_ip)
+    } else {
+        HashKey::None
+    };
+
+    let queue_start = Instant::now();
+    let mut slot = match be.acquire(key, None).await {
+        Ok(s) => s,
+        Err(e) => {
+            rec.tw = Some(ms(queue_start.elapsed()));
+            rec.termination = match e {
+                NoServer::NoneUsable => *b"SC",
+                NoServer::QueueTimeout => *b"sQ",
+            };
+            if e == NoServer::QueueTimeout {
+                rec.backend_queue = u32::try_from(be.queued()).unwrap_or(u32::MAX);
+            }
+            finish(&fe, rec, start);
+            return;
+        }
+    };
+    rec.tw = Some(ms(queue_start.elapsed()));
+
+    let connect_start = Instant::now();
+    let server = match connect(&be, &mut slot, key, acc.local, &mut rec).await {
+        Some(s) => s,
+        None => {
+            rec.server = slot.server.name.clone();
+            rec.srv_conn = slot.server.cur.load(Ordering::Relaxed);
+            finish(&fe, rec, start);
+            return;
+        }
+    };
+    rec.tc = Some(ms(connect_start.elapsed()));
+    rec.server = slot.server.name.clone();
+    rec.server_addr = server.peer_addr().ok();
+    rec.srv_conn = slot.server.cur.load(Ordering::Relaxed);
+
+    if slot.server.send_proxy {
+        let h = proxy_header(acc.client, acc.local);
+        let mut s = server;
+        if s.write_all(h.as_bytes()).await.is_err() {
+            rec.termination = *b"SC";
+            finish(&fe, rec, start);
+            return;
+        }
+        forward(&fe, &be, &acc.stream, &s, &mut rec).await;
+    } else {
+        forward(&fe, &be, &acc.stream, &server, &mut rec).await;
+    }
+    // Counters in the log line include this session, as HAProxy's do.
+    rec.beconn = be.conns.load(Ordering::Relaxed);
+    rec.feconn = fe.conns.load(Ordering::Relaxed);
+    rec.actconn = proc_.actconn.load(Ordering::Relaxed);
+    rec.srv_conn = slot.server.cur.load(Ordering::Relaxed);
+    finish(&fe, rec, start);
+    drop(slot);
+    drop(acc.permits);
+}
+
+async fn forward<C: Io>(fe: &Frontend, be: &Backend, client: &C, server: &TcpStream, rec: &mut SessionRecord) {
+    let t = duplex::Timeouts {
+        client: fe.timeout_client,
+        server: be.timeouts.server,
+        tunnel: be.timeouts.tunnel,
+        client_fin: fe.timeout_client_fin,
+        server_fin: be.timeouts.server_fin,
+    };
+    let o = duplex::run(client, server, t, fe.splice || be.splice).await;
+    rec.bytes_in = o.bytes_in;
+    rec.bytes_out = o.bytes_out;
+    rec.termination = o.end.flags();
+}
+
+/// Connect to the slot's server, retrying as HAProxy does: `retries`
+/// more attempts after the first; a refused connection waits a
+/// turn-around pause first; with `option redispatch` the last retry
+/// goes to another server. `None` after the last failure, with the
+/// termination state set.
+async fn connect(
+    be: &Arc<Backend>,
+    slot: &mut Slot,
+    key: HashKey<'_>,
+    local: SocketAddr,
+    rec: &mut SessionRecord,
+) -> Option<TcpStream> {
+    let mut left = be.retries;
+    loop {
+        let addr = slot.server.addr(local);
+        let attempt = TcpStream::connect(addr);
+        let res = match be.timeouts.connect {
+            Some(d) => tokio::time::timeout(d, attempt).await.map_err(|_| None).and_then(|r| r.map_err(Some)),
+            None => attempt.await.map_err(Some),
+        };
+        let err = match res {
+            Ok(s) => return Some(s),
+            Err(e) => e,
+        };
+        let timed_out = err.is_none();
+        if left == 0 {
+            rec.termination = if timed_out { *b"sC" } else { *b"SC" };
+            return None;
+        }
+        left -= 1;
+        rec.retries += 1;
+        if be.redispatch && left == 0 && be.servers.len() > 1 {
+            let old = slot.server.index;
+            match be.acquire(key, Some(old)).await {
+                Ok(s) => {
+                    rec.redispatched = slot.server.index != s.server.index;
+                    *slot = s;
+                }
+                Err(_) => {
+                    rec.termination = *b"SC";
+                    return None;
+                }
+            }
+        } else if !timed_out {
+            tokio::time::sleep(turnaround(be.timeouts.connect)).await;
+        }
+    }
+}
+
+fn finish(fe: &Frontend, mut rec: SessionRecord, start: Instant) {
+    rec.tt = ms(start.elapsed());
+    let Some(fmt) = &fe.format else {
+        return;
+    };
+    if fe.logger.is_empty() || (fe.dontlognull && rec.bytes_in == 0) {
+        return;
+    }
+    let mut line = String::with_capacity(160);
+    fmt.render(&rec, &mut line);
+    fe.logger.log(Level::Info, &line);
+}
+
+struct Counters {
+    fe: Arc<Frontend>,
+    proc_: Arc<Process>,
+}
+
+impl Drop for Counters {
+    fn drop(&mut self) {
+        self.fe.conns.fetch_sub(1, Ordering::Relaxed);
+        self.proc_.actconn.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+struct BeCounter(Arc<Backend>);
+
+impl Drop for BeCounter {
+    fn drop(&mut self) {
+        self.0.conns.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_v1_headers() {
+        let c: SocketAddr = "192.0.2.1:40000".parse().unwrap();
+        let l: SocketAddr = "198.51.100.2:25".parse().unwrap();
+        assert_eq!(proxy_header(c, l), "PROXY TCP4 192.0.2.1 198.51.100.2 40000 25\r\n");
+        let c6: SocketAddr = "[2001:db8::1]:5".parse().unwrap();
+        assert_eq!(
+            proxy_header(c6, l),
+            "PROXY TCP6 2001:db8::1 ::ffff:198.51.100.2 5 25\r\n"
+        );
+        let mapped: SocketAddr = "[::ffff:127.0.0.1]:7".parse().unwrap();
+        assert!(proxy_header(mapped, "127.0.0.1:8".parse().unwrap()).starts_with("PROXY TCP4 127.0.0.1 127.0.0.1 7 8"));
+    }
+
+    #[test]
+    fn turnaround_is_at_most_a_second() {
+        assert_eq!(turnaround(None), Duration::from_secs(1));
+        assert_eq!(turnaround(Some(Duration::from_millis(200))), Duration::from_millis(200));
+        assert_eq!(turnaround(Some(Duration::from_secs(10))), Duration::from_secs(1));
+    }
+}
