@@ -6,6 +6,11 @@
 //! map-based hashing of 127.0.0.x walks the weighted table slot by slot
 //! (observed on 2.6). When a single server is in use the hash is 0.
 //! A missing key (no address to hash) falls back to round robin.
+//!
+//! Consistent hashing matches 2.6 in shape (id-keyed ring, weight-sized,
+//! stable per key) but not yet in which server a given address lands on:
+//! the transform 2.6 applies to the address before the ring lookup is
+//! still unidentified, so the avalanche mix stands in for it.
 
 use super::group::{farm, Farm};
 use super::map::{table, weight_gcd};

@@ -1,6 +1,8 @@
 //! `balance leastconn`: the server with the fewest current connections
-//! relative to its weight. Servers sit in a queue ordered by
-//! `connections × 4096 / (weight × 16)`; a server whose count changes
+//! relative to its weight. Servers sit in a queue ordered by the load
+//! they would carry with one more connection, `(connections + 1) × 4096
+//! / (weight × 16)` — so with weights 2/1 and loads 2/1 the heavier one
+//! wins (observed on 2.6: 1 2 1 1 2 1). A server whose count changes
 //! goes behind the others of the same load, which turns ties into a
 //! round robin (three idle servers serve 1 2 3 1 2 3).
 
@@ -51,7 +53,7 @@ impl LeastConn {
         if !s.usable() {
             return;
         }
-        let key = u64::from(self.served[i]) * EW_MAX / (u64::from(s.weight) * 16);
+        let key = (u64::from(self.served[i]) + 1) * EW_MAX / (u64::from(s.weight) * 16);
         self.seq += 1;
         let node = (key, self.seq);
         self.queues[usize::from(s.backup)].insert(node, i);
@@ -165,9 +167,8 @@ mod tests {
             }
             picks.push(i);
         }
-        // Two connections on the weight-2 server count like one; on a
-        // tie the server that reached the load first goes first.
-        assert_eq!(names(picks.into_iter()), "1 2 1 2 1 1");
+        // Judged on the load after taking the connection: 3/2 beats 2/1.
+        assert_eq!(names(picks.into_iter()), "1 2 1 1 2 1");
     }
 
     #[test]

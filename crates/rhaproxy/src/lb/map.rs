@@ -46,7 +46,11 @@ pub(crate) fn table(servers: &[LbServer], farm: Farm, gcd: u32) -> Vec<usize> {
         for (k, s) in members.iter().enumerate() {
             score[k] += i64::from(ew(s));
             let v = (score[k] + total) / total;
-            if best.map_or(true, |(_, m)| v > m) {
+            let better = match best {
+                None => true,
+                Some((_, m)) => v > m,
+            };
+            if better {
                 best = Some((k, v));
             }
         }
