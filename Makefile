@@ -31,6 +31,7 @@ test:
 
 bench: release
 	bash bench/check_bench.sh
+	bash bench/tcp_bench.sh
 
 fuzz:
 	bash fuzz/run.sh $(FUZZ_SECONDS)
