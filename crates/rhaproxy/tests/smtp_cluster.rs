@@ -27,7 +27,7 @@ use regex::Regex;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -223,13 +223,36 @@ fn free_port() -> u16 {
         .expect("pick a free port")
 }
 
-fn wait_connectable(addr: SocketAddr, timeout: Duration) -> bool {
+/// True when a socket is in LISTEN state on `addr`, read from
+/// /proc/net/tcp so that looking does not open a session (a probe
+/// connection through the proxy would take a round-robin turn).
+fn listening(addr: SocketAddr) -> bool {
+    let SocketAddr::V4(v4) = addr else {
+        return false;
+    };
+    let o = v4.ip().octets();
+    // The kernel prints the address as a host-order u32.
+    let want = [
+        format!("{:08X}:{:04X}", u32::from_le_bytes(o), v4.port()),
+        format!("{:08X}:{:04X}", u32::from_be_bytes(o), v4.port()),
+    ];
+    fs::read_to_string("/proc/net/tcp")
+        .map(|t| {
+            t.lines().skip(1).any(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                f.len() > 3 && f[3] == "0A" && want.iter().any(|w| w == f[1])
+            })
+        })
+        .unwrap_or(false)
+}
+
+fn wait_listening(addr: SocketAddr, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+        if listening(addr) {
             return true;
         }
-        thread::sleep(Duration::from_millis(20));
+        thread::sleep(Duration::from_millis(10));
     }
     false
 }
@@ -343,6 +366,10 @@ impl Cluster {
         }
     }
 
+    fn front_addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, self.net], self.front_port))
+    }
+
     fn server_addr(&self, i: usize) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, self.net + 1 + i as u8], self.ports[i]))
     }
@@ -372,7 +399,7 @@ impl Cluster {
         let child = cmd.spawn().expect("spawn smtp-sink");
         self.sinks[i] = Some(Proc { child });
         assert!(
-            wait_connectable(self.server_addr(i), Duration::from_secs(3)),
+            wait_listening(self.server_addr(i), Duration::from_secs(3)),
             "[{}] smtp-sink {} never listened",
             self.label,
             SERVERS[i]
@@ -423,6 +450,7 @@ impl Cluster {
                 .snapshot()
                 .iter()
                 .any(|l| l.contains(ready))
+                && listening(self.front_addr())
             {
                 return Ok(());
             }
