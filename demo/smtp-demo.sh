@@ -182,8 +182,9 @@ step "starting the two mail nodes, the syslog receiver and the proxy"
 start_node 0
 start_node 1
 "$SYSLOG_SINK" "$SYSLOG" >"$WORK/syslog.log" &
-PIDS+=($!)
-say "   syslog receiver on udp $SYSLOG (pid $!)"
+SYSLOG_PID=$!
+PIDS+=($SYSLOG_PID)
+say "   syslog receiver on udp $SYSLOG (pid $SYSLOG_PID)"
 "$PROXY" -db -f "$CFG" 2>"$WORK/proxy.err" &
 PROXY_PID=$!
 PIDS+=($PROXY_PID)
@@ -199,6 +200,10 @@ if ! wait_until "the proxy to listen" proxy_up; then
     exit 1
 fi
 say "   proxy on $FRONT_IP:$PORT (pid $PROXY_PID)"
+if ! kill -0 "$SYSLOG_PID" 2>/dev/null; then
+    say "   the syslog receiver is gone (udp $SYSLOG taken?); the demo reads its lines"
+    exit 1
+fi
 
 step "1. four mails through the proxy: roundrobin alternates the nodes"
 for _ in 1 2 3 4; do send_mail; done
