@@ -44,4 +44,44 @@ pub struct SessionRecord {
     /// Queue positions when the session was queued (`%sq/%bq`).
     pub srv_queue: u32,
     pub backend_queue: u32,
+    /// Our end of the server connection (`%bi:%bp`), once one was tried.
+    pub backend_local: Option<SocketAddr>,
+    /// Handshake time (`%Th`); `None` counts as 0, as for plain TCP.
+    pub th: Option<u64>,
+    /// The `unique-id-format` value (`%ID`).
+    pub unique_id: Option<String>,
+}
+
+impl SessionRecord {
+    /// A record for a session just accepted: no backend, no server, no
+    /// timers yet, every counter at zero.
+    pub fn accepted(client: SocketAddr, frontend_addr: SocketAddr, frontend: &str) -> Self {
+        SessionRecord {
+            client,
+            frontend_addr,
+            accept_date: SystemTime::now(),
+            frontend: frontend.to_string(),
+            frontend_ssl: false,
+            backend: "<NONE>".to_string(),
+            server: "<NOSRV>".to_string(),
+            server_addr: None,
+            tw: None,
+            tc: None,
+            tt: 0,
+            bytes_out: 0,
+            bytes_in: 0,
+            termination: *b"--",
+            actconn: 0,
+            feconn: 0,
+            beconn: 0,
+            srv_conn: 0,
+            retries: 0,
+            redispatched: false,
+            srv_queue: 0,
+            backend_queue: 0,
+            backend_local: None,
+            th: None,
+            unique_id: None,
+        }
+    }
 }
