@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use chrono::{DateTime, Datelike, Local, Offset, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, Timelike, Utc};
 
 use super::record::SessionRecord;
 
@@ -214,6 +214,10 @@ enum Sample {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Node {
     Text(String),
+    /// One or more spaces in the format: printed as a single space, and
+    /// not at all at the start or right after another separator (haproxy
+    /// collapses them even across `%o`).
+    Sep,
     Var(Var, Flags),
     Sample(Sample, Flags),
 }
@@ -254,8 +258,18 @@ impl LogFormat {
     }
 
     pub fn render(&self, r: &SessionRecord, out: &mut String) {
+        let mut after_sep = true;
         for n in &self.nodes {
+            if matches!(n, Node::Sep) {
+                if !after_sep {
+                    out.push(' ');
+                    after_sep = true;
+                }
+                continue;
+            }
+            after_sep = false;
             match n {
+                Node::Sep => {}
                 Node::Text(t) => out.push_str(t),
                 Node::Var(v, f) => render_var(*v, *f, r, out),
                 Node::Sample(s, f) => render_sample(*s, *f, r, out),
@@ -284,16 +298,30 @@ impl Parser<'_> {
         let b = self.s.as_bytes();
         while self.pos < b.len() {
             let Some(off) = self.s[self.pos..].find('%') else {
-                self.text.push_str(&self.s[self.pos..]);
+                self.literal(&self.s[self.pos..]);
                 break;
             };
-            self.text.push_str(&self.s[self.pos..self.pos + off]);
+            self.literal(&self.s[self.pos..self.pos + off]);
             let start = self.pos + off;
             self.pos = start + 1;
             self.percent(start)?;
         }
         self.flush_text();
         Ok(LogFormat { nodes: self.nodes })
+    }
+
+    fn literal(&mut self, t: &str) {
+        let mut parts = t.split(' ');
+        if let Some(first) = parts.next() {
+            self.text.push_str(first);
+        }
+        for p in parts {
+            self.flush_text();
+            if self.nodes.last() != Some(&Node::Sep) {
+                self.nodes.push(Node::Sep);
+            }
+            self.text.push_str(p);
+        }
     }
 
     fn flush_text(&mut self) {
@@ -668,13 +696,25 @@ fn epoch(t: SystemTime) -> (u64, u32) {
     (d.as_secs(), d.subsec_millis())
 }
 
-pub(crate) fn local(t: SystemTime) -> DateTime<Local> {
-    DateTime::<Local>::from(t)
+/// The local time of `t` in the process's zone (`TZ`, else
+/// /etc/localtime), as a fixed offset so that tests can pin it.
+pub(crate) fn local(t: SystemTime) -> DateTime<FixedOffset> {
+    let d = DateTime::<Local>::from(t);
+    let off = d.offset().fix();
+    d.with_timezone(&off)
+}
+
+pub(crate) fn in_zone(t: SystemTime, offset_secs: i32) -> DateTime<FixedOffset> {
+    let off = FixedOffset::east_opt(offset_secs).unwrap_or_else(|| Utc.fix());
+    DateTime::<Utc>::from(t).with_timezone(&off)
 }
 
 /// `[%t]`: `23/Nov/2026:23:52:38.996`, local time.
 pub fn date_local_ms(t: SystemTime) -> String {
-    let d = local(t);
+    date_ms(local(t), epoch(t).1)
+}
+
+fn date_ms(d: DateTime<FixedOffset>, ms: u32) -> String {
     format!(
         "{:02}/{}/{:04}:{:02}:{:02}:{:02}.{:03}",
         d.day(),
@@ -683,28 +723,22 @@ pub fn date_local_ms(t: SystemTime) -> String {
         d.hour(),
         d.minute(),
         d.second(),
-        epoch(t).1
+        ms
     )
 }
 
 /// `%T`: `23/Nov/2026:23:52:38 +0000`, always GMT.
 pub fn date_gmt(t: SystemTime) -> String {
-    let d = DateTime::<Utc>::from(t);
-    format!(
-        "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
-        d.day(),
-        month_name(d.month0()),
-        d.year(),
-        d.hour(),
-        d.minute(),
-        d.second()
-    )
+    date_offset(in_zone(t, 0))
 }
 
 /// `%Tl`: local time followed by its offset, `+0530`.
 pub fn date_local_offset(t: SystemTime) -> String {
-    let d = local(t);
-    let off = d.offset().fix().local_minus_utc();
+    date_offset(local(t))
+}
+
+fn date_offset(d: DateTime<FixedOffset>) -> String {
+    let off = d.offset().local_minus_utc();
     let sign = if off < 0 { '-' } else { '+' };
     let off = off.unsigned_abs() / 60;
     format!(
@@ -749,4 +783,278 @@ pub fn connect_line(r: &SessionRecord, mode: &str) -> String {
 /// `ip:port`, IPv6 without brackets, as haproxy writes endpoints.
 fn sockaddr(a: SocketAddr) -> String {
     format!("{}:{}", format_ip(a.ip()), a.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// 2026-11-23 23:52:38.996 UTC.
+    fn when() -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(1_795_477_958_996)
+    }
+
+    fn rec() -> SessionRecord {
+        let mut r = SessionRecord::accepted(
+            "127.0.0.1:42426".parse().unwrap(),
+            "127.0.0.1:25".parse().unwrap(),
+            "smtpdc1",
+        );
+        r.accept_date = when();
+        r.backend = "emailservice".into();
+        r.server = "dc1server01".into();
+        r.server_addr = Some("10.0.0.11:25".parse().unwrap());
+        r.backend_local = Some("10.0.0.1:51548".parse().unwrap());
+        r.tw = Some(1);
+        r.tc = Some(0);
+        r.tt = 7;
+        r.bytes_out = 55;
+        r.bytes_in = 6;
+        r.actconn = 1;
+        r.feconn = 1;
+        r.srv_queue = 0;
+        r
+    }
+
+    fn render(fmt: &str, r: &SessionRecord) -> String {
+        LogFormat::parse_for(fmt, Mode::Tcp)
+            .unwrap_or_else(|e| panic!("{fmt}: {e}"))
+            .render_to_string(r)
+    }
+
+    #[test]
+    fn tcplog_line() {
+        let r = rec();
+        let line = LogFormat::tcplog().render_to_string(&r);
+        let expected = format!(
+            "127.0.0.1:42426 [{}] smtpdc1 emailservice/dc1server01 1/0/7 55 -- 1/1/0/0/0 0/0",
+            date_local_ms(when())
+        );
+        assert_eq!(line, expected);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date_ms(in_zone(when(), 0), 996), "23/Nov/2026:23:52:38.996");
+        assert_eq!(date_ms(in_zone(when(), 3600), 7), "24/Nov/2026:00:52:38.007");
+        assert_eq!(date_gmt(when()), "23/Nov/2026:23:52:38 +0000");
+        assert_eq!(
+            date_offset(in_zone(when(), 19800)),
+            "24/Nov/2026:05:22:38 +0530"
+        );
+        assert_eq!(
+            date_offset(in_zone(when(), -18000)),
+            "23/Nov/2026:18:52:38 -0500"
+        );
+        // Whatever the zone, %t and %Tl agree on the wall clock.
+        assert_eq!(date_local_ms(when())[..20], date_local_offset(when())[..20]);
+    }
+
+    #[test]
+    fn each_variable() {
+        let r = rec();
+        let cases: &[(&str, &str)] = &[
+            ("%ci", "127.0.0.1"),
+            ("%cp", "42426"),
+            ("%fi", "127.0.0.1"),
+            ("%fp", "25"),
+            ("%bi", "10.0.0.1"),
+            ("%bp", "51548"),
+            ("%si", "10.0.0.11"),
+            ("%sp", "25"),
+            ("%T", "23/Nov/2026:23:52:38 +0000"),
+            ("%trg", "23/Nov/2026:23:52:38 +0000"),
+            ("%Ts", "1795477958"),
+            ("%ms", "996"),
+            ("%ft", "smtpdc1"),
+            ("%f", "smtpdc1"),
+            ("%b", "emailservice"),
+            ("%s", "dc1server01"),
+            ("%Tw", "1"),
+            ("%Tc", "0"),
+            ("%Tt", "7"),
+            ("%Ta", "7"),
+            ("%Th", "0"),
+            ("%Td", "6"),
+            ("%B", "55"),
+            ("%U", "6"),
+            ("%ts", "--"),
+            ("%tsc", "----"),
+            ("%ac", "1"),
+            ("%fc", "1"),
+            ("%bc", "0"),
+            ("%sc", "0"),
+            ("%rc", "0"),
+            ("%sq", "0"),
+            ("%bq", "0"),
+            ("%ID", "-"),
+            ("%[src]", "127.0.0.1"),
+            ("%[dst]", "127.0.0.1"),
+            ("%[src_port]", "42426"),
+            ("%[dst_port]", "25"),
+            ("%[ssl_fc_sni]", "-"),
+            ("%%", "%"),
+            ("a%%b", "a%b"),
+            ("%ci_x", "127.0.0.1_x"),
+            ("%ci%cp", "127.0.0.142426"),
+        ];
+        for (f, want) in cases {
+            let fmt = if f.starts_with("%t") || f.starts_with("%T") || f.contains('[') {
+                LogFormat::parse(f)
+            } else {
+                LogFormat::parse_for(f, Mode::Tcp)
+            };
+            let got = fmt.unwrap_or_else(|e| panic!("{f}: {e}")).render_to_string(&r);
+            assert_eq!(&got, want, "{f}");
+        }
+        assert_eq!(render("%t", &r), date_local_ms(when()));
+        assert_eq!(render("%pid", &r), std::process::id().to_string());
+        assert_eq!(render("%H", &r), hostname());
+    }
+
+    #[test]
+    fn absent_values() {
+        let mut r = SessionRecord::accepted(
+            "127.0.0.1:1".parse().unwrap(),
+            "127.0.0.1:2".parse().unwrap(),
+            "fe",
+        );
+        r.backend = "be".into();
+        r.termination = *b"SC";
+        // Seen on haproxy 2.6 with a backend without servers.
+        assert_eq!(
+            render(
+                "%Tw/%Tc/%Tt/%Td bi=%bi bp=%bp si=%si sp=%sp Xbp=%{+X}bp Qsi=%{+Q}si %b/%s %ts %{+Q}s %{+Q}ID",
+                &r
+            ),
+            "-1/-1/0/-1 bi=- bp=- si=- sp=- Xbp=- Qsi=\"\" be/<NOSRV> SC \"<NOSRV>\" \"\""
+        );
+    }
+
+    #[test]
+    fn retries_and_ssl() {
+        let mut r = rec();
+        r.retries = 1;
+        r.redispatched = true;
+        r.frontend_ssl = true;
+        assert_eq!(render("%rc %ft %f", &r), "+1 smtpdc1~ smtpdc1");
+    }
+
+    #[test]
+    fn flags() {
+        let mut r = rec();
+        r.accept_date = UNIX_EPOCH + Duration::from_millis(1_796_141_587_015);
+        r.client = "127.0.0.1:45535".parse().unwrap();
+        r.server_addr = Some("127.0.0.1:1".parse().unwrap());
+        // Shapes measured on haproxy 2.6: only strings are quoted, only
+        // addresses, ports, %ms, %pid and %Ts go hexadecimal.
+        assert_eq!(
+            render(
+                "%{+Q}ci %{+Q}cp %{+Q}ts %{+Q}ft %{+Q}Tt %{+Q}B %{+Q}T %{+Q}rc %{+Q}[dst_port] %{+Q}[src]",
+                &r
+            ),
+            "\"127.0.0.1\" 45535 -- \"smtpdc1\" 7 55 01/Dec/2026:16:13:07 +0000 0 \"25\" \"127.0.0.1\""
+        );
+        assert_eq!(
+            render(
+                "%{+X}ci %{+X}cp %{+X}sp %{+X}Ts %{+X}ms %{+X}B %{+X}ac %{+X}[src] %{+Q,+X}fp",
+                &r
+            ),
+            "7F000001 B1DF 0001 6B0EF213 0F 55 1 127.0.0.1 0019"
+        );
+        assert_eq!(render("%ms", &r), "015");
+        let pid = std::process::id();
+        assert_eq!(render("%{+X}pid", &r), format!("{pid:04X}"));
+        // %o applies its flags to what follows; -Q takes them back.
+        assert_eq!(
+            render("%ci %{+Q}o %ci %b %{-Q}ci %b", &r),
+            "127.0.0.1 \"127.0.0.1\" \"emailservice\" 127.0.0.1 \"emailservice\""
+        );
+        // Runs of spaces print once, leading ones not at all (haproxy 2.6).
+        assert_eq!(
+            render("  a   b  %ci  %cp %{+Q}o  %b %{+Q}o%b  x ", &r),
+            "a b 127.0.0.1 45535 \"emailservice\" \"emailservice\" x "
+        );
+        assert_eq!(render("a\tb", &r), "a\tb");
+        r.unique_id = Some("a\"b\\c".into());
+        assert_eq!(render("%{+Q,+E}ID %ID", &r), "\"a\\\"b\\\\c\" a\"b\\c");
+        assert_eq!(render("%{}ci %{+Z}ci %{Q}ci", &r), "127.0.0.1 127.0.0.1 127.0.0.1");
+    }
+
+    #[test]
+    fn ipv6() {
+        let mut r = rec();
+        r.client = "[::1]:36316".parse().unwrap();
+        r.frontend_addr = "[::ffff:127.0.0.1]:48001".parse().unwrap();
+        assert_eq!(
+            render("%ci:%cp %fi %{+X}ci %{+X}fi %[dst] %{+Q}ci", &r),
+            "::1:36316 ::ffff:127.0.0.1 00000000000000000000000000000001 \
+             00000000000000000000FFFF7F000001 ::ffff:127.0.0.1 \"::1\""
+        );
+        let f = |s: &str| format_ip(s.parse().unwrap());
+        assert_eq!(f("::"), "::");
+        assert_eq!(f("::1.2.3.4"), "::1.2.3.4");
+        assert_eq!(f("2001:db8::1"), "2001:db8::1");
+        assert_eq!(f("2001:db8:0:1:0:0:0:1"), "2001:db8:0:1::1");
+        assert_eq!(f("1:0:0:2:0:0:0:3"), "1:0:0:2::3");
+        assert_eq!(f("1:0:2:3:4:5:6:7"), "1:0:2:3:4:5:6:7");
+        assert_eq!(f("fe80::"), "fe80::");
+        assert_eq!(f("::ffff:0:1.2.3.4"), "::ffff:0:102:304");
+        assert_eq!(
+            connect_line(&r, "tcp"),
+            "Connect from ::1:36316 to ::ffff:127.0.0.1:48001 (smtpdc1/TCP)"
+        );
+    }
+
+    #[test]
+    fn connect() {
+        assert_eq!(
+            connect_line(&rec(), "tcp"),
+            "Connect from 127.0.0.1:42426 to 127.0.0.1:25 (smtpdc1/TCP)"
+        );
+    }
+
+    #[test]
+    fn errors() {
+        use LogFormatError as E;
+        let tcp = |s: &str| LogFormat::parse_for(s, Mode::Tcp).unwrap_err();
+        assert!(matches!(tcp("a %"), E::Truncated { pos: 2, .. }));
+        assert!(matches!(tcp("x%"), E::Truncated { pos: 1, .. }));
+        assert!(matches!(tcp("a % b"), E::UnexpectedChar { pos: 3, found: ' ' }));
+        assert_eq!(
+            tcp("a %zz"),
+            E::NoSuchVariable {
+                pos: 3,
+                name: "zz".into()
+            }
+        );
+        assert!(matches!(tcp("%ci1"), E::NoSuchVariable { name, .. } if name == "ci1"));
+        assert!(matches!(tcp("%c-i"), E::NoSuchVariable { name, .. } if name == "c"));
+        for v in ["tr", "trg", "trl", "Ta", "Ti", "Tq", "TR", "Tr", "r", "CC", "HM"] {
+            assert!(
+                matches!(tcp(&format!("%{v}")), E::ReservedForHttp { name, .. } if name == v),
+                "{v}"
+            );
+            assert!(LogFormat::parse(&format!("%{v}")).is_ok(), "{v}");
+        }
+        assert!(matches!(tcp("%{+Q}"), E::ModifierWithoutVariable { pos: 0 }));
+        assert!(matches!(tcp("%{+Q}%ci"), E::ModifierWithoutVariable { .. }));
+        assert!(matches!(tcp("%{+Q"), E::Truncated { .. }));
+        assert!(matches!(tcp("%{"), E::Truncated { .. }));
+        assert!(matches!(tcp("%[src b"), E::UnterminatedSample { expr, .. } if expr == "src"));
+        assert!(matches!(tcp("%[src"), E::UnterminatedSample { .. }));
+        assert!(matches!(tcp("%[]"), E::MissingFetch { .. }));
+        assert_eq!(tcp("ab %zz").position(), 4);
+        assert!(tcp("%zz").to_string().contains("no such format variable 'zz'"));
+        // Multi-byte text around variables is kept whole.
+        assert_eq!(render("é%ciß", &rec()), "é127.0.0.1ß");
+        assert!(matches!(tcp("%é"), E::UnexpectedChar { found: 'é', .. }));
+    }
+
+    #[test]
+    fn tcplog_constant_compiles() {
+        assert_eq!(LogFormat::parse_for(TCPLOG, Mode::Tcp).ok(), Some(LogFormat::tcplog()));
+        assert!(!LogFormat::tcplog().nodes.is_empty());
+    }
 }

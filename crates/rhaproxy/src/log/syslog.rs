@@ -16,7 +16,7 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use chrono::{Datelike, Offset, Timelike};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use haproxy_config::addr::{self, Address, Ports, Use};
 use haproxy_config::host::SystemHost;
 use haproxy_config::model::LogTarget;
@@ -188,7 +188,10 @@ pub fn frame(
 
 /// `Nov  3 23:52:38`: local time, day padded with a space.
 pub fn bsd_date(t: SystemTime) -> String {
-    let d = local(t);
+    bsd_date_in(local(t))
+}
+
+fn bsd_date_in(d: DateTime<FixedOffset>) -> String {
     format!(
         "{} {:2} {:02}:{:02}:{:02}",
         month_name(d.month0()),
@@ -201,14 +204,17 @@ pub fn bsd_date(t: SystemTime) -> String {
 
 /// `2026-11-23T23:52:38.996123+01:00`: local time, microseconds, offset.
 pub fn iso_date(t: SystemTime) -> String {
-    let d = local(t);
-    let off = d.offset().fix().local_minus_utc();
-    let sign = if off < 0 { '-' } else { '+' };
-    let off = off.unsigned_abs() / 60;
     let micros = t
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()
         .subsec_micros();
+    iso_date_in(local(t), micros)
+}
+
+fn iso_date_in(d: DateTime<FixedOffset>, micros: u32) -> String {
+    let off = d.offset().local_minus_utc();
+    let sign = if off < 0 { '-' } else { '+' };
+    let off = off.unsigned_abs() / 60;
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}{}{:02}:{:02}",
         d.year(),
