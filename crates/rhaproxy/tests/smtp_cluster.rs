@@ -905,6 +905,24 @@ fn run_scenario(label: &'static str, net: u8, bin: &Path, tools: Arc<Tools>) -> 
     })
 }
 
+/// The first line where two transcripts part, or None when they agree.
+fn same(what: &str, real: &[String], mine: &[String]) -> Option<String> {
+    let at = real
+        .iter()
+        .zip(mine)
+        .position(|(a, b)| a != b)
+        .or((real.len() != mine.len()).then(|| real.len().min(mine.len())))?;
+    let none = "(nothing)".to_string();
+    Some(format!(
+        "{what}: first difference at line {} of {}/{}\n  haproxy:  {}\n  rhaproxy: {}",
+        at + 1,
+        real.len(),
+        mine.len(),
+        real.get(at).unwrap_or(&none),
+        mine.get(at).unwrap_or(&none)
+    ))
+}
+
 #[test]
 fn guide_smtp_cluster_behaves_like_haproxy() {
     let (Some(smtp_sink), Some(swaks)) = (find_tool("smtp-sink"), find_tool("swaks")) else {
@@ -942,9 +960,17 @@ fn guide_smtp_cluster_behaves_like_haproxy() {
     }
     match (real, mine) {
         (Some(Outcome::Ran(real)), Outcome::Ran(mine)) => {
-            assert_eq!(real.servers, mine.servers, "which server got each mail");
-            assert_eq!(real.syslog, mine.syslog, "syslog lines (normalised)");
-            assert_eq!(real.stderr, mine.stderr, "stderr lines (normalised)");
+            let diffs = [
+                same("which server got each mail", &real.servers, &mine.servers),
+                same("syslog lines (normalised)", &real.syslog, &mine.syslog),
+                same("stderr lines (normalised)", &real.stderr, &mine.stderr),
+            ];
+            let diffs: Vec<String> = diffs.into_iter().flatten().collect();
+            assert!(
+                diffs.is_empty(),
+                "rhaproxy differs from haproxy:\n{}",
+                diffs.join("\n")
+            );
         }
         (_, Outcome::NotBuilt) => {
             eprintln!(
