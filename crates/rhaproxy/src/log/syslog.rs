@@ -22,6 +22,8 @@ use haproxy_config::host::SystemHost;
 use haproxy_config::model::LogTarget;
 
 use super::format::{local, month_name};
+#[cfg(test)]
+use super::format::in_zone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
@@ -501,4 +503,227 @@ fn spawn_fd_writer() -> io::Result<SyncSender<(FdTarget, Vec<u8>)>> {
             }
         })?;
     Ok(tx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn when() -> SystemTime {
+        // 2026-11-03 23:52:38.996123 UTC
+        UNIX_EPOCH + Duration::from_micros(1_793_749_958_996_123)
+    }
+
+    fn origin(host: Option<&str>) -> Origin {
+        Origin {
+            tag: "haproxy".into(),
+            pid: 28451,
+            hostname: host.map(str::to_string),
+        }
+    }
+
+    fn framed(format: Format, fac: u8, level: Level, host: Option<&str>) -> String {
+        let mut v = Vec::new();
+        frame(format, fac, level, &origin(host), when(), "msg", &mut v);
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(Level::from_name("emerg"), Some(Level::Emerg));
+        assert_eq!(Level::from_name("debug").map(Level::number), Some(7));
+        assert_eq!("notice".parse::<Level>().map(Level::number), Ok(5));
+        assert!("loud".parse::<Level>().is_err());
+        assert_eq!(Level::Warning.name(), "warning");
+        assert_eq!(facility_number("kern"), Some(0));
+        assert_eq!(facility_number("local0"), Some(16));
+        assert_eq!(facility_number("local2"), Some(18));
+        assert_eq!(facility_number("local7"), Some(23));
+        assert_eq!(facility_number("local8"), None);
+        assert_eq!(Format::from_name("rfc5424"), Some(Format::Rfc5424));
+        assert_eq!(Format::from_name("json"), None);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(bsd_date_in(in_zone(when(), 0)), "Nov  3 23:52:38");
+        assert_eq!(bsd_date_in(in_zone(when(), 3600)), "Nov  4 00:52:38");
+        assert_eq!(
+            iso_date_in(in_zone(when(), 19800), 996_123),
+            "2026-11-04T05:22:38.996123+05:30"
+        );
+        assert_eq!(
+            iso_date_in(in_zone(when(), -18000), 5),
+            "2026-11-03T18:52:38.000005-05:00"
+        );
+        assert!(iso_date(when()).ends_with(&iso_date_in(local(when()), 996_123)[10..]));
+    }
+
+    #[test]
+    fn headers() {
+        let b = bsd_date(when());
+        let i = iso_date(when());
+        assert_eq!(
+            framed(Format::Local, 18, Level::Info, None),
+            format!("<150>{b} haproxy[28451]: msg")
+        );
+        assert_eq!(
+            framed(Format::Rfc3164, 18, Level::Info, None),
+            format!("<150>{b} localhost haproxy[28451]: msg")
+        );
+        // log-send-hostname turns the default into RFC 3164.
+        assert_eq!(
+            framed(Format::Local, 16, Level::Alert, Some("vm")),
+            format!("<129>{b} vm haproxy[28451]: msg")
+        );
+        assert_eq!(
+            framed(Format::Rfc5424, 18, Level::Info, None),
+            format!("<150>1 {i} - haproxy 28451 - - msg")
+        );
+        assert_eq!(
+            framed(Format::Rfc5424, 3, Level::Info, Some("h")),
+            format!("<30>1 {i} h haproxy 28451 - - msg")
+        );
+        assert_eq!(framed(Format::Priority, 18, Level::Info, None), "<150>msg");
+        assert_eq!(framed(Format::Short, 18, Level::Info, None), "<6>msg");
+        assert_eq!(
+            framed(Format::Timed, 18, Level::Emerg, None),
+            format!("<0>{i} msg")
+        );
+        assert_eq!(framed(Format::Iso, 18, Level::Info, None), format!("{i} msg"));
+        assert_eq!(framed(Format::Raw, 18, Level::Info, None), "msg");
+    }
+
+    #[test]
+    fn truncation() {
+        let mut l = b"0123456789".to_vec();
+        finish(&mut l, 4, true);
+        assert_eq!(l, b"0123\n");
+        let mut l = b"0123456789".to_vec();
+        finish(&mut l, 4, false);
+        assert_eq!(l, b"012\n");
+        let mut l = b"01".to_vec();
+        finish(&mut l, 1024, true);
+        assert_eq!(l, b"01\n");
+    }
+
+    fn target(t: &str, rest: &str) -> LogTarget {
+        let mut words = vec![t.to_string()];
+        words.extend(rest.split(' ').map(str::to_string));
+        haproxy_config::log::parse_log(&words).unwrap()
+    }
+
+    fn recv_all(sock: &UdpSocket) -> Vec<String> {
+        sock.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Bounded: a handful of datagrams at most, each within the timeout.
+        for _ in 0..16 {
+            match sock.recv(&mut buf) {
+                Ok(n) => got.push(String::from_utf8_lossy(&buf[..n]).into_owned()),
+                Err(_) => break,
+            }
+        }
+        got
+    }
+
+    #[test]
+    fn udp_levels_and_len() {
+        let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = rx.local_addr().unwrap().port();
+        let a = format!("127.0.0.1:{port}");
+        let targets = [
+            target(&a, "format raw local2 notice"),
+            target(&a, "format short local2 debug crit"),
+            target(&a, "len 80 format raw local2 emerg"),
+        ];
+        let l = Logger::from_targets(&targets, "", None).unwrap();
+        assert!(!l.is_empty());
+        l.log(Level::Info, "info line");
+        l.log(Level::Alert, "alert line");
+        let long = "x".repeat(200);
+        l.log(Level::Emerg, &long);
+        let got = recv_all(&rx);
+        assert_eq!(
+            got,
+            vec![
+                "<6>info line\n".to_string(),
+                "alert line\n".to_string(),
+                "<2>alert line\n".to_string(),
+                format!("{long}\n"),
+                format!("<2>{long}\n"),
+                format!("{}\n", &long[..80]),
+            ]
+        );
+    }
+
+    #[test]
+    fn udp_default_header_and_tag() {
+        let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = rx.local_addr().unwrap().port();
+        let l = Logger::from_targets(&[target(&format!("127.0.0.1:{port}"), "local2")], "mytag", None)
+            .unwrap();
+        let now = when();
+        l.log_at(Level::Info, "hello", now);
+        let got = recv_all(&rx);
+        let pid = std::process::id();
+        assert_eq!(got, vec![format!("<150>{} mytag[{pid}]: hello\n", bsd_date(now))]);
+    }
+
+    #[test]
+    fn udp_ipv6_and_default_port() {
+        let Ok(rx) = UdpSocket::bind("[::1]:0") else {
+            eprintln!("no IPv6 loopback; skipped");
+            return;
+        };
+        let port = rx.local_addr().unwrap().port();
+        let l = Logger::from_targets(&[target(&format!("[::1]:{port}"), "format raw daemon")], "", None)
+            .unwrap();
+        l.log(Level::Info, "six");
+        assert_eq!(recv_all(&rx), vec!["six\n".to_string()]);
+        // Without a port, 514 is meant.
+        match open_output("127.0.0.1").unwrap() {
+            Some(Output::Udp { dest, .. }) => assert_eq!(dest, "127.0.0.1:514".parse().unwrap()),
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn unix_socket_present_and_absent() {
+        let dir = std::env::temp_dir().join(format!("rhaproxy-log-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("dev-log");
+        let _ = std::fs::remove_file(&path);
+        let absent = dir.join("absent");
+        let rx = UnixDatagram::bind(&path).unwrap();
+        rx.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        let targets = [
+            target(absent.to_str().unwrap(), "local0"),
+            target(path.to_str().unwrap(), "len 80 local3"),
+        ];
+        let l = Logger::from_targets(&targets, "", None).unwrap();
+        let now = when();
+        l.log_at(Level::Info, &"y".repeat(100), now);
+        let mut buf = [0u8; 512];
+        let n = rx.recv(&mut buf).unwrap();
+        let mut want = format!("<158>{} haproxy[{}]: {}", bsd_date(now), std::process::id(), "y".repeat(100))
+            .into_bytes();
+        finish(&mut want, 80, true);
+        assert_eq!(&buf[..n], &want[..]);
+        assert_eq!(n, 81);
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_dir(&dir);
+    }
+
+    #[test]
+    fn bad_targets() {
+        let mut t = target("127.0.0.1", "local0");
+        t.facility = "nope".into();
+        assert!(Logger::from_targets(&[t], "", None).is_err());
+        assert!(Logger::from_targets(&[target("ring@buf", "local0")], "", None)
+            .unwrap()
+            .is_empty());
+        assert!(Logger::none().is_empty());
+    }
 }
