@@ -159,8 +159,13 @@ pub fn render_start(opts: &Options, report: &Report) -> i32 {
         return 1;
     }
     if report.verdict() == Verdict::NoListener {
-        r.alert(
-            "[rhaproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.",
+        r.startup(
+            Severity::Alert,
+            &format!(
+                "[{}.main()] No enabled listener found (check for 'bind' directives) ! Exiting.",
+                std::env::args().next().unwrap_or_else(|| "haproxy".into())
+            ),
+            None,
         );
         return 1;
     }

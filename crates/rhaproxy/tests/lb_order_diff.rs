@@ -495,9 +495,5 @@ fn haproxy_chooses_like_our_balancers() {
 
 #[test]
 fn rhaproxy_chooses_like_our_balancers() {
-    if std::env::var("RHAPROXY_RUNTIME").as_deref() != Ok("1") {
-        eprintln!("note: set RHAPROXY_RUNTIME=1 to run the selection order against rhaproxy");
-        return;
-    }
     check_against(&PathBuf::from(env!("CARGO_BIN_EXE_rhaproxy")));
 }

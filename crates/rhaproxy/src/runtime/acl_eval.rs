@@ -56,7 +56,9 @@ fn named(name: &str, acls: &[Acl], f: &L4Facts<'_>) -> bool {
         "FALSE" => false,
         "LOCALHOST" => match f.src.ip() {
             IpAddr::V4(v4) => v4.octets()[0] == 127,
-            IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v| v.octets()[0] == 127),
+            IpAddr::V6(v6) => {
+                v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v| v.octets()[0] == 127)
+            }
         },
         // Every other predefined ACL is about HTTP content.
         _ => false,
@@ -146,8 +148,16 @@ fn int_match(n: i64, values: &[String]) -> bool {
             continue;
         }
         if let Some((a, b)) = v.split_once(':') {
-            let lo = if a.is_empty() { Some(i64::MIN) } else { a.parse().ok() };
-            let hi = if b.is_empty() { Some(i64::MAX) } else { b.parse().ok() };
+            let lo = if a.is_empty() {
+                Some(i64::MIN)
+            } else {
+                a.parse().ok()
+            };
+            let hi = if b.is_empty() {
+                Some(i64::MAX)
+            } else {
+                b.parse().ok()
+            };
             if let (Some(lo), Some(hi)) = (lo, hi) {
                 if (lo..=hi).contains(&n) {
                     return true;
@@ -184,7 +194,11 @@ fn ip_match(ip: IpAddr, pattern: &str) -> bool {
                     },
                 },
             };
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             u32::from(a) & mask == u32::from(n) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(n)) => {
@@ -193,7 +207,11 @@ fn ip_match(ip: IpAddr, pattern: &str) -> bool {
                 Some(Ok(b)) if b <= 128 => b,
                 _ => return false,
             };
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
             u128::from(a) & mask == u128::from(n) & mask
         }
         _ => false,
@@ -252,9 +270,21 @@ mod tests {
         assert!(eval(&cond(false, &[&[("lan", false)]]), &acls, &f));
         assert!(!eval(&cond(false, &[&[("other", false)]]), &acls, &f));
         assert!(eval(&cond(true, &[&[("other", false)]]), &acls, &f));
-        assert!(eval(&cond(false, &[&[("smtp", false), ("high", false)]]), &acls, &f));
-        assert!(!eval(&cond(false, &[&[("smtp", false), ("other", false)]]), &acls, &f));
-        assert!(eval(&cond(false, &[&[("other", false)], &[("range", false)]]), &acls, &f));
+        assert!(eval(
+            &cond(false, &[&[("smtp", false), ("high", false)]]),
+            &acls,
+            &f
+        ));
+        assert!(!eval(
+            &cond(false, &[&[("smtp", false), ("other", false)]]),
+            &acls,
+            &f
+        ));
+        assert!(eval(
+            &cond(false, &[&[("other", false)], &[("range", false)]]),
+            &acls,
+            &f
+        ));
         assert!(eval(&cond(false, &[&[("other", true)]]), &acls, &f));
         assert!(eval(&cond(false, &[&[("twosrv", false)]]), &acls, &f));
         assert!(eval(&cond(false, &[&[("TRUE", false)]]), &acls, &f));

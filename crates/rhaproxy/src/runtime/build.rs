@@ -10,9 +10,10 @@ use haproxy_config::model::{Balance, Config, LogTarget, Mode, Proxy, ProxyKind, 
 use tokio::sync::Semaphore;
 
 use super::backend::{Backend, BackendTimeouts, Port, ServerState};
+use super::console;
 use super::frontend::{ConnRule, Frontend};
 use super::health::CheckTask;
-use super::{console, Process};
+use super::serve::Process;
 use crate::check::runner;
 use crate::lb;
 use crate::log::format::LogFormat;
@@ -48,18 +49,18 @@ fn logger(cfg: &Config, p: &Proxy) -> Logger {
         .clone()
         .or_else(|| cfg.global.log_tag.clone())
         .unwrap_or_else(|| "haproxy".into());
-    let hostname = cfg.global.log_send_hostname.clone().map(|h| {
-        h.unwrap_or_else(|| {
-            nix::unistd::gethostname()
-                .ok()
-                .and_then(|h| h.into_string().ok())
-                .unwrap_or_default()
-        })
-    });
+    let hostname = cfg
+        .global
+        .log_send_hostname
+        .clone()
+        .map(|h| h.unwrap_or_else(|| crate::log::format::hostname().to_string()));
     match Logger::from_targets(&log_targets(cfg, p), &tag, hostname) {
         Ok(l) => l,
         Err(e) => {
-            console::warning(&format!("proxy '{}': cannot open a log target: {e}", p.name));
+            console::warning(&format!(
+                "proxy '{}': cannot open a log target: {e}",
+                p.name
+            ));
             Logger::none()
         }
     }
@@ -67,7 +68,10 @@ fn logger(cfg: &Config, p: &Proxy) -> Logger {
 
 fn resolve(s: &Server, px: &Proxy) -> Result<(IpAddr, Port), BuildError> {
     let Address::Inet {
-        ip, hostname, ports, ..
+        ip,
+        hostname,
+        ports,
+        ..
     } = &s.address
     else {
         return Err(BuildError(format!(
@@ -104,7 +108,11 @@ fn splice(p: &Proxy) -> bool {
         .any(|o| p.option(o))
 }
 
-fn build_backend(cfg: &Config, p: &Proxy, checks: &mut Vec<CheckTask>) -> Result<Arc<Backend>, BuildError> {
+fn build_backend(
+    cfg: &Config,
+    p: &Proxy,
+    checks: &mut Vec<CheckTask>,
+) -> Result<Arc<Backend>, BuildError> {
     let mut states = Vec::new();
     let mut resolved = Vec::new();
     for (i, s) in p.servers.iter().enumerate() {
@@ -172,7 +180,9 @@ fn log_format(p: &Proxy) -> Result<Option<LogFormat>, BuildError> {
             .map(Some)
             .map_err(|e| BuildError(format!("proxy '{}': log-format: {e}", p.name)));
     }
-    let any = ["tcplog", "httplog", "httpslog"].iter().any(|o| p.option(o));
+    let any = ["tcplog", "httplog", "httpslog"]
+        .iter()
+        .any(|o| p.option(o));
     Ok(any.then(LogFormat::tcplog))
 }
 
@@ -210,14 +220,20 @@ pub fn build(cfg: &Config) -> Result<Built, BuildError> {
         let rules = p
             .tcp_request
             .iter()
-            .filter(|r| r.kind.starts_with("tcp-request connection") || r.kind.starts_with("tcp-request content"))
+            .filter(|r| {
+                r.kind.starts_with("tcp-request connection")
+                    || r.kind.starts_with("tcp-request content")
+            })
             .filter(|r| r.action == "accept" || r.action == "reject")
             .map(|r| ConnRule {
                 accept: r.action == "accept",
                 cond: r.cond.clone(),
             })
             .collect();
-        let maxconn = p.maxconn.or(global_max).map_or(UNLIMITED, |m| (m as usize).clamp(1, UNLIMITED));
+        let maxconn = p
+            .maxconn
+            .or(global_max)
+            .map_or(UNLIMITED, |m| (m as usize).clamp(1, UNLIMITED));
         frontends.push(Arc::new(Frontend {
             name: p.name.clone(),
             mode_label: if p.mode == Mode::Http { "HTTP" } else { "TCP" },
@@ -241,7 +257,8 @@ pub fn build(cfg: &Config) -> Result<Built, BuildError> {
             actconn: AtomicU32::new(0),
             frontends,
             backends,
-            global_slots: global_max.map(|m| Arc::new(Semaphore::new((m as usize).clamp(1, UNLIMITED)))),
+            global_slots: global_max
+                .map(|m| Arc::new(Semaphore::new((m as usize).clamp(1, UNLIMITED)))),
             stopping: AtomicBool::new(false),
         },
         checks,
@@ -257,13 +274,23 @@ pub fn running_frontends(cfg: &Config) -> Vec<(usize, &Proxy)> {
 /// Whether this build opens the proxy's listeners: TCP-mode frontends
 /// and listens with at least one bind. HTTP mode is not served yet.
 fn runs(p: &Proxy) -> bool {
-    p.kind.has_frontend() && p.kind != ProxyKind::Defaults && !p.disabled && !p.binds.is_empty() && p.mode == Mode::Tcp
+    p.kind.has_frontend()
+        && p.kind != ProxyKind::Defaults
+        && !p.disabled
+        && !p.binds.is_empty()
+        && p.mode == Mode::Tcp
 }
 
 /// The proxies that have listeners but that this build does not serve.
 pub fn not_served(cfg: &Config) -> Vec<&Proxy> {
     cfg.proxies
         .iter()
-        .filter(|p| p.kind.has_frontend() && p.kind != ProxyKind::Defaults && !p.disabled && !p.binds.is_empty() && p.mode != Mode::Tcp)
+        .filter(|p| {
+            p.kind.has_frontend()
+                && p.kind != ProxyKind::Defaults
+                && !p.disabled
+                && !p.binds.is_empty()
+                && p.mode != Mode::Tcp
+        })
         .collect()
 }

@@ -217,11 +217,21 @@ pub async fn run<C: Io, S: Io>(client: &C, server: &S, t: Timeouts, splice: bool
     let end = {
         let c2s = async {
             if splice {
-                splice::pump(client, server, &bytes_in, &|| act.client.set(Instant::now()), &|| {
-                    act.server.set(Instant::now())
-                })
+                splice::pump(
+                    client,
+                    server,
+                    &bytes_in,
+                    &|| act.client.set(Instant::now()),
+                    &|| act.server.set(Instant::now()),
+                )
                 .await
-                .map_err(|client_side| if client_side { Side::Client } else { Side::Server })
+                .map_err(|client_side| {
+                    if client_side {
+                        Side::Client
+                    } else {
+                        Side::Server
+                    }
+                })
                 .map(|()| {
                     act.client_eof.set(true);
                 })
@@ -231,11 +241,21 @@ pub async fn run<C: Io, S: Io>(client: &C, server: &S, t: Timeouts, splice: bool
         };
         let s2c = async {
             if splice {
-                splice::pump(server, client, &bytes_out, &|| act.server.set(Instant::now()), &|| {
-                    act.client.set(Instant::now())
-                })
+                splice::pump(
+                    server,
+                    client,
+                    &bytes_out,
+                    &|| act.server.set(Instant::now()),
+                    &|| act.client.set(Instant::now()),
+                )
                 .await
-                .map_err(|server_side| if server_side { Side::Server } else { Side::Client })
+                .map_err(|server_side| {
+                    if server_side {
+                        Side::Server
+                    } else {
+                        Side::Client
+                    }
+                })
                 .map(|()| {
                     act.server_eof.set(true);
                 })
@@ -251,10 +271,24 @@ pub async fn run<C: Io, S: Io>(client: &C, server: &S, t: Timeouts, splice: bool
             }
             let limit = |side: Side| -> Option<Instant> {
                 let (last, base, fin, eof) = match side {
-                    Side::Client => (act.client.get(), t.client, t.client_fin, act.client_eof.get()),
-                    Side::Server => (act.server.get(), t.server, t.server_fin, act.server_eof.get()),
+                    Side::Client => (
+                        act.client.get(),
+                        t.client,
+                        t.client_fin,
+                        act.client_eof.get(),
+                    ),
+                    Side::Server => (
+                        act.server.get(),
+                        t.server,
+                        t.server_fin,
+                        act.server_eof.get(),
+                    ),
                 };
-                let d = if eof { fin.or(t.tunnel).or(base) } else { t.tunnel.or(base) };
+                let d = if eof {
+                    fin.or(t.tunnel).or(base)
+                } else {
+                    t.tunnel.or(base)
+                };
                 d.map(|d| last + d)
             };
             let (cl, sl) = (limit(Side::Client), limit(Side::Server));
@@ -311,7 +345,10 @@ mod tests {
     }
 
     fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
     }
 
     /// client_app <-> [client_side | proxy | server_side] <-> server_app
@@ -325,7 +362,9 @@ mod tests {
                 server: Some(Duration::from_secs(5)),
                 ..Timeouts::default()
             };
-            let proxy = tokio::task::spawn_local(async move { run(&client_side, &server_side, t, splice).await });
+            let proxy = tokio::task::spawn_local(async move {
+                run(&client_side, &server_side, t, splice).await
+            });
             let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
             client_app.write_all(&big).await.unwrap();
             client_app.shutdown().await.unwrap();
@@ -365,9 +404,12 @@ mod tests {
                 server: Some(Duration::from_secs(10)),
                 ..Timeouts::default()
             };
-            let o = tokio::time::timeout(Duration::from_secs(5), run(&client_side, &server_side, t, false))
-                .await
-                .expect("the client timeout must end the session");
+            let o = tokio::time::timeout(
+                Duration::from_secs(5),
+                run(&client_side, &server_side, t, false),
+            )
+            .await
+            .expect("the client timeout must end the session");
             assert_eq!(o.end, End::ClientTimeout);
             assert_eq!(o.end.flags(), *b"cD");
         });
@@ -386,7 +428,10 @@ mod tests {
             };
             let t0 = Instant::now();
             let o = run(&client_side, &server_side, t, false).await;
-            assert!(t0.elapsed() < Duration::from_millis(280), "tunnel timeout should win");
+            assert!(
+                t0.elapsed() < Duration::from_millis(280),
+                "tunnel timeout should win"
+            );
             assert!(matches!(o.end, End::ClientTimeout | End::ServerTimeout));
         });
     }
@@ -397,7 +442,9 @@ mod tests {
             let (_client_app, client_side) = pair().await;
             let (server_side, server_app) = pair().await;
             // Linger 0: close sends a RST.
-            socket2::SockRef::from(&server_app).set_linger(Some(Duration::ZERO)).unwrap();
+            socket2::SockRef::from(&server_app)
+                .set_linger(Some(Duration::ZERO))
+                .unwrap();
             drop(server_app);
             let t = Timeouts {
                 client: Some(Duration::from_secs(5)),

@@ -9,7 +9,8 @@ use haproxy_config::model::ProxyKind;
 
 use super::backend::Backend;
 use super::console;
-use crate::check::runner::{self, CheckEvent, CheckSpec, Transition};
+use crate::check::fsm::Transition;
+use crate::check::runner::{self, CheckEvent, CheckSpec};
 use crate::log::syslog::Level;
 
 /// A check to start once the event loop runs.
@@ -71,7 +72,9 @@ fn transition(be: &Backend, index: usize, kind: ProxyKind, tr: Transition, ev: &
     if !up && active == 0 && backup == 0 && !be.said_no_server.swap(true, Ordering::Relaxed) {
         let label = kind.label();
         console::alert(&format!("{label} '{}' has no server available!", be.name));
-        be.logger
-            .log(Level::Emerg, &format!("{label} {} has no server available!", be.name));
+        be.logger.log(
+            Level::Emerg,
+            &format!("{label} {} has no server available!", be.name),
+        );
     }
 }

@@ -37,7 +37,12 @@ fn num(b: &Bind, name: &str) -> Option<u32> {
 }
 
 /// Open every address of every bind of `px` (the `index`-th proxy).
-pub fn open_all(index: usize, px: &Proxy, default_backlog: u32, noreuseport: bool) -> (Vec<Listener>, Vec<BindError>) {
+pub fn open_all(
+    index: usize,
+    px: &Proxy,
+    default_backlog: u32,
+    noreuseport: bool,
+) -> (Vec<Listener>, Vec<BindError>) {
     let mut out = Vec::new();
     let mut errs = Vec::new();
     for b in &px.binds {
@@ -82,7 +87,9 @@ fn targets(a: &Address) -> Vec<Target> {
                 _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             });
             match ports {
-                Ports::Range(lo, hi) => (*lo..=*hi).map(|p| Target::Inet(SocketAddr::new(ip, p))).collect(),
+                Ports::Range(lo, hi) => (*lo..=*hi)
+                    .map(|p| Target::Inet(SocketAddr::new(ip, p)))
+                    .collect(),
                 _ => Vec::new(),
             }
         }
@@ -92,7 +99,12 @@ fn targets(a: &Address) -> Vec<Target> {
     }
 }
 
-fn open_inet(sa: SocketAddr, b: &Bind, backlog: u32, noreuseport: bool) -> std::io::Result<std::net::TcpListener> {
+fn open_inet(
+    sa: SocketAddr,
+    b: &Bind,
+    backlog: u32,
+    noreuseport: bool,
+) -> std::io::Result<std::net::TcpListener> {
     let s = Socket::new(Domain::for_address(sa), Type::STREAM, Some(Protocol::TCP))?;
     s.set_reuse_address(true)?;
     if !noreuseport {
@@ -117,7 +129,11 @@ fn open_inet(sa: SocketAddr, b: &Bind, backlog: u32, noreuseport: bool) -> std::
     Ok(s.into())
 }
 
-fn open_unix(path: &str, b: &Bind, backlog: u32) -> std::io::Result<std::os::unix::net::UnixListener> {
+fn open_unix(
+    path: &str,
+    b: &Bind,
+    backlog: u32,
+) -> std::io::Result<std::os::unix::net::UnixListener> {
     // A socket file left by a previous run would make bind fail.
     if std::fs::symlink_metadata(path).is_ok_and(|m| {
         use std::os::unix::fs::FileTypeExt;

@@ -17,25 +17,18 @@
 //! build a new one and hand the listening sockets over.
 
 pub mod acl_eval;
+pub mod backend;
+pub mod build;
 pub mod console;
 pub mod duplex;
+pub mod frontend;
+pub mod health;
 pub mod listener;
 pub mod pool;
+pub mod serve;
+pub mod session;
 pub mod splice;
-// Wired in once the check, log and lb modules are complete:
-// pub mod backend; pub mod build; pub mod frontend; pub mod health;
-// pub mod serve; pub mod session; pub mod startup;
+pub mod startup;
 
-use crate::cli::Options;
-
-/// Serve the configuration in `report` (already parsed without fatal
-/// errors); returns the exit status.
-pub fn start(opts: &Options, report: &haproxy_config::Report) -> i32 {
-    let code = crate::report::render_start(opts, report);
-    if code != 0 {
-        return code;
-    }
-    let mut r = crate::report::Renderer::new(opts);
-    r.alert("the proxy runtime is not part of this build yet; use -c to validate a configuration.");
-    1
-}
+pub use serve::{serve, Process};
+pub use startup::start;

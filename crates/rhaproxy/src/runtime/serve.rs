@@ -32,7 +32,10 @@ impl Process {
 /// Run `listeners` for `proc_` until a signal ends the process; returns
 /// the exit status.
 pub fn serve(proc_: Arc<Process>, listeners: Vec<Listener>, checks: Vec<health::CheckTask>) -> i32 {
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             console::alert(&format!("cannot start the event loop: {e}"));
@@ -150,7 +153,10 @@ async fn take_permits(
     bind: Option<&Arc<Semaphore>>,
 ) -> Vec<tokio::sync::OwnedSemaphorePermit> {
     let mut v = Vec::with_capacity(3);
-    for s in [proc_.global_slots.as_ref(), Some(&fe.slots), bind].into_iter().flatten() {
+    for s in [proc_.global_slots.as_ref(), Some(&fe.slots), bind]
+        .into_iter()
+        .flatten()
+    {
         if let Ok(p) = s.clone().acquire_owned().await {
             v.push(p);
         }

@@ -17,7 +17,7 @@ use super::acl_eval::{self, L4Facts};
 use super::backend::{Backend, NoServer, Slot};
 use super::duplex::{self, Io};
 use super::frontend::Frontend;
-use super::Process;
+use super::serve::Process;
 use crate::lb::HashKey;
 use crate::log::format::connect_line;
 use crate::log::record::SessionRecord;
@@ -101,6 +101,9 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
         redispatched: false,
         srv_queue: 0,
         backend_queue: 0,
+        backend_local: None,
+        th: None,
+        unique_id: None,
     };
 
     let facts_nbsrv = |name: Option<&str>| {
@@ -108,7 +111,8 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
         let (a, k) = b.usable_counts();
         u32::try_from(a + k).ok()
     };
-    let facts_beconn = |name: Option<&str>| Some(proc_.backend(name?)?.conns.load(Ordering::Relaxed));
+    let facts_beconn =
+        |name: Option<&str>| Some(proc_.backend(name?)?.conns.load(Ordering::Relaxed));
     let facts = L4Facts {
         src: acc.client,
         dst: acc.local,
@@ -118,7 +122,10 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
     };
 
     for r in &fe.rules {
-        let hit = r.cond.as_ref().is_none_or(|c| acl_eval::eval(c, &fe.acls, &facts));
+        let hit = r
+            .cond
+            .as_ref()
+            .is_none_or(|c| acl_eval::eval(c, &fe.acls, &facts));
         if hit {
             if r.accept {
                 break;
@@ -129,13 +136,17 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
     }
 
     if fe.format.is_none() && !fe.logger.is_empty() {
-        fe.logger.log(Level::Info, &connect_line(&rec, fe.mode_label));
+        fe.logger
+            .log(Level::Info, &connect_line(&rec, fe.mode_label));
     }
 
     let backend = fe
         .switching
         .iter()
-        .find(|(_, c)| c.as_ref().is_none_or(|c| acl_eval::eval(c, &fe.acls, &facts)))
+        .find(|(_, c)| {
+            c.as_ref()
+                .is_none_or(|c| acl_eval::eval(c, &fe.acls, &facts))
+        })
         .map(|(b, _)| b.clone())
         .or_else(|| fe.default_backend.clone());
     let Some(be) = backend else {
@@ -151,7 +162,9 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
 
     let src_ip = match acc.client.ip() {
         IpAddr::V4(v4) => v4.octets().to_vec(),
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(v6.octets().to_vec(), |v| v.octets().to_vec()),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or(v6.octets().to_vec(), |v| v.octets().to_vec()),
     };
     let key = if be.hash_source {
         HashKey::Bytes(&src_ip)
@@ -171,6 +184,7 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
             if e == NoServer::QueueTimeout {
                 rec.backend_queue = u32::try_from(be.queued()).unwrap_or(u32::MAX);
             }
+            rec.beconn = be.conns.load(Ordering::Relaxed).saturating_sub(1);
             finish(&fe, rec, start);
             return;
         }
@@ -182,7 +196,10 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
         Some(s) => s,
         None => {
             rec.server = slot.server.name.clone();
-            rec.srv_conn = slot.server.cur.load(Ordering::Relaxed);
+            let server = slot.server.clone();
+            drop(slot);
+            rec.srv_conn = server.cur.load(Ordering::Relaxed);
+            rec.beconn = be.conns.load(Ordering::Relaxed).saturating_sub(1);
             finish(&fe, rec, start);
             return;
         }
@@ -204,17 +221,26 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
     } else {
         forward(&fe, &be, &acc.stream, &server, &mut rec).await;
     }
-    // Counters in the log line include this session, as HAProxy's do.
-    rec.beconn = be.conns.load(Ordering::Relaxed);
+    // As in HAProxy, the server side is released before the log line is
+    // written: %ac and %fc still count this session, %bc and %sc no
+    // longer do.
+    let server = slot.server.clone();
+    drop(slot);
+    rec.srv_conn = server.cur.load(Ordering::Relaxed);
+    rec.beconn = be.conns.load(Ordering::Relaxed).saturating_sub(1);
     rec.feconn = fe.conns.load(Ordering::Relaxed);
     rec.actconn = proc_.actconn.load(Ordering::Relaxed);
-    rec.srv_conn = slot.server.cur.load(Ordering::Relaxed);
     finish(&fe, rec, start);
-    drop(slot);
     drop(acc.permits);
 }
 
-async fn forward<C: Io>(fe: &Frontend, be: &Backend, client: &C, server: &TcpStream, rec: &mut SessionRecord) {
+async fn forward<C: Io>(
+    fe: &Frontend,
+    be: &Backend,
+    client: &C,
+    server: &TcpStream,
+    rec: &mut SessionRecord,
+) {
     let t = duplex::Timeouts {
         client: fe.timeout_client,
         server: be.timeouts.server,
@@ -245,7 +271,10 @@ async fn connect(
         let addr = slot.server.addr(local);
         let attempt = TcpStream::connect(addr);
         let res = match be.timeouts.connect {
-            Some(d) => tokio::time::timeout(d, attempt).await.map_err(|_| None).and_then(|r| r.map_err(Some)),
+            Some(d) => tokio::time::timeout(d, attempt)
+                .await
+                .map_err(|_| None)
+                .and_then(|r| r.map_err(Some)),
             None => attempt.await.map_err(Some),
         };
         let err = match res {
@@ -318,20 +347,30 @@ mod tests {
     fn proxy_v1_headers() {
         let c: SocketAddr = "192.0.2.1:40000".parse().unwrap();
         let l: SocketAddr = "198.51.100.2:25".parse().unwrap();
-        assert_eq!(proxy_header(c, l), "PROXY TCP4 192.0.2.1 198.51.100.2 40000 25\r\n");
+        assert_eq!(
+            proxy_header(c, l),
+            "PROXY TCP4 192.0.2.1 198.51.100.2 40000 25\r\n"
+        );
         let c6: SocketAddr = "[2001:db8::1]:5".parse().unwrap();
         assert_eq!(
             proxy_header(c6, l),
             "PROXY TCP6 2001:db8::1 ::ffff:198.51.100.2 5 25\r\n"
         );
         let mapped: SocketAddr = "[::ffff:127.0.0.1]:7".parse().unwrap();
-        assert!(proxy_header(mapped, "127.0.0.1:8".parse().unwrap()).starts_with("PROXY TCP4 127.0.0.1 127.0.0.1 7 8"));
+        assert!(proxy_header(mapped, "127.0.0.1:8".parse().unwrap())
+            .starts_with("PROXY TCP4 127.0.0.1 127.0.0.1 7 8"));
     }
 
     #[test]
     fn turnaround_is_at_most_a_second() {
         assert_eq!(turnaround(None), Duration::from_secs(1));
-        assert_eq!(turnaround(Some(Duration::from_millis(200))), Duration::from_millis(200));
-        assert_eq!(turnaround(Some(Duration::from_secs(10))), Duration::from_secs(1));
+        assert_eq!(
+            turnaround(Some(Duration::from_millis(200))),
+            Duration::from_millis(200)
+        );
+        assert_eq!(
+            turnaround(Some(Duration::from_secs(10))),
+            Duration::from_secs(1)
+        );
     }
 }

@@ -34,7 +34,8 @@ pub async fn pump<A: Io, B: Io>(
     loop {
         from.readable().await.map_err(|_| true)?;
         if pipe.is_none() {
-            pipe = Some(nix::unistd::pipe2(OFlag::O_NONBLOCK | OFlag::O_CLOEXEC).map_err(|_| true)?);
+            pipe =
+                Some(nix::unistd::pipe2(OFlag::O_NONBLOCK | OFlag::O_CLOEXEC).map_err(|_| true)?);
         }
         let Some((rd, wr)) = pipe.as_ref() else {
             return Err(true);
@@ -49,7 +50,14 @@ pub async fn pump<A: Io, B: Io>(
                 return Ok(());
             }
             Ok(n) => n,
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue
+            }
             Err(_) => return Err(true),
         };
         touch_from();

@@ -45,7 +45,10 @@ pub fn start(opts: &Options, report: &haproxy_config::Report) -> i32 {
     if failed {
         r.startup(
             Severity::Alert,
-            "[haproxy.main()] Some protocols failed to start their listeners! Exiting.",
+            &format!(
+                "[{}.main()] Some protocols failed to start their listeners! Exiting.",
+                argv0()
+            ),
             None,
         );
         return 1;
@@ -53,4 +56,9 @@ pub fn start(opts: &Options, report: &haproxy_config::Report) -> i32 {
     r.flush();
     drop(r);
     super::serve(std::sync::Arc::new(built.process), listeners, built.checks)
+}
+
+/// HAProxy names itself in some start-up messages as it was invoked.
+pub fn argv0() -> String {
+    std::env::args().next().unwrap_or_else(|| "haproxy".into())
 }
