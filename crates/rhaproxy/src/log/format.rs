@@ -29,16 +29,35 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogFormatError {
     /// A `%` (or `%{...}`) with nothing after it.
-    Truncated { pos: usize, after: String },
+    Truncated {
+        pos: usize,
+        after: String,
+    },
     /// `%` followed by something that cannot start a variable name.
-    UnexpectedChar { pos: usize, found: char },
-    NoSuchVariable { pos: usize, name: String },
-    ReservedForHttp { pos: usize, name: String },
+    UnexpectedChar {
+        pos: usize,
+        found: char,
+    },
+    NoSuchVariable {
+        pos: usize,
+        name: String,
+    },
+    ReservedForHttp {
+        pos: usize,
+        name: String,
+    },
     /// `%{+Q}` not followed by a variable.
-    ModifierWithoutVariable { pos: usize },
+    ModifierWithoutVariable {
+        pos: usize,
+    },
     /// `%[` whose expression stops before a `]`.
-    UnterminatedSample { pos: usize, expr: String },
-    MissingFetch { pos: usize },
+    UnterminatedSample {
+        pos: usize,
+        expr: String,
+    },
+    MissingFetch {
+        pos: usize,
+    },
 }
 
 impl LogFormatError {
@@ -668,8 +687,7 @@ fn format_ipv6(a: Ipv6Addr) -> String {
         if i > 0 && !out.ends_with(':') {
             out.push(':');
         }
-        let v4_tail =
-            i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff));
+        let v4_tail = i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff));
         if v4_tail {
             let o = a.octets();
             let _ = write!(out, "{}.{}.{}.{}", o[12], o[13], o[14], o[15]);
@@ -837,7 +855,10 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(date_ms(in_zone(when(), 0), 996), "23/Nov/2026:23:52:38.996");
-        assert_eq!(date_ms(in_zone(when(), 3600), 7), "24/Nov/2026:00:52:38.007");
+        assert_eq!(
+            date_ms(in_zone(when(), 3600), 7),
+            "24/Nov/2026:00:52:38.007"
+        );
         assert_eq!(date_gmt(when()), "23/Nov/2026:23:52:38 +0000");
         assert_eq!(
             date_offset(in_zone(when(), 19800)),
@@ -905,7 +926,9 @@ mod tests {
             } else {
                 LogFormat::parse_for(f, Mode::Tcp)
             };
-            let got = fmt.unwrap_or_else(|e| panic!("{f}: {e}")).render_to_string(&r);
+            let got = fmt
+                .unwrap_or_else(|e| panic!("{f}: {e}"))
+                .render_to_string(&r);
             assert_eq!(&got, want, "{f}");
         }
         assert_eq!(render("%t", &r), date_local_ms(when()));
@@ -979,7 +1002,10 @@ mod tests {
         assert_eq!(render("a\tb", &r), "a\tb");
         r.unique_id = Some("a\"b\\c".into());
         assert_eq!(render("%{+Q,+E}ID %ID", &r), "\"a\\\"b\\\\c\" a\"b\\c");
-        assert_eq!(render("%{}ci %{+Z}ci %{Q}ci", &r), "127.0.0.1 127.0.0.1 127.0.0.1");
+        assert_eq!(
+            render("%{}ci %{+Z}ci %{Q}ci", &r),
+            "127.0.0.1 127.0.0.1 127.0.0.1"
+        );
     }
 
     #[test]
@@ -1021,7 +1047,10 @@ mod tests {
         let tcp = |s: &str| LogFormat::parse_for(s, Mode::Tcp).unwrap_err();
         assert!(matches!(tcp("a %"), E::Truncated { pos: 2, .. }));
         assert!(matches!(tcp("x%"), E::Truncated { pos: 1, .. }));
-        assert!(matches!(tcp("a % b"), E::UnexpectedChar { pos: 3, found: ' ' }));
+        assert!(matches!(
+            tcp("a % b"),
+            E::UnexpectedChar { pos: 3, found: ' ' }
+        ));
         assert_eq!(
             tcp("a %zz"),
             E::NoSuchVariable {
@@ -1031,14 +1060,19 @@ mod tests {
         );
         assert!(matches!(tcp("%ci1"), E::NoSuchVariable { name, .. } if name == "ci1"));
         assert!(matches!(tcp("%c-i"), E::NoSuchVariable { name, .. } if name == "c"));
-        for v in ["tr", "trg", "trl", "Ta", "Ti", "Tq", "TR", "Tr", "r", "CC", "HM"] {
+        for v in [
+            "tr", "trg", "trl", "Ta", "Ti", "Tq", "TR", "Tr", "r", "CC", "HM",
+        ] {
             assert!(
                 matches!(tcp(&format!("%{v}")), E::ReservedForHttp { name, .. } if name == v),
                 "{v}"
             );
             assert!(LogFormat::parse(&format!("%{v}")).is_ok(), "{v}");
         }
-        assert!(matches!(tcp("%{+Q}"), E::ModifierWithoutVariable { pos: 0 }));
+        assert!(matches!(
+            tcp("%{+Q}"),
+            E::ModifierWithoutVariable { pos: 0 }
+        ));
         assert!(matches!(tcp("%{+Q}%ci"), E::ModifierWithoutVariable { .. }));
         assert!(matches!(tcp("%{+Q"), E::Truncated { .. }));
         assert!(matches!(tcp("%{"), E::Truncated { .. }));
@@ -1046,7 +1080,9 @@ mod tests {
         assert!(matches!(tcp("%[src"), E::UnterminatedSample { .. }));
         assert!(matches!(tcp("%[]"), E::MissingFetch { .. }));
         assert_eq!(tcp("ab %zz").position(), 4);
-        assert!(tcp("%zz").to_string().contains("no such format variable 'zz'"));
+        assert!(tcp("%zz")
+            .to_string()
+            .contains("no such format variable 'zz'"));
         // Multi-byte text around variables is kept whole.
         assert_eq!(render("é%ciß", &rec()), "é127.0.0.1ß");
         assert!(matches!(tcp("%é"), E::UnexpectedChar { found: 'é', .. }));
@@ -1054,7 +1090,10 @@ mod tests {
 
     #[test]
     fn tcplog_constant_compiles() {
-        assert_eq!(LogFormat::parse_for(TCPLOG, Mode::Tcp).ok(), Some(LogFormat::tcplog()));
+        assert_eq!(
+            LogFormat::parse_for(TCPLOG, Mode::Tcp).ok(),
+            Some(LogFormat::tcplog())
+        );
         assert!(!LogFormat::tcplog().nodes.is_empty());
     }
 }

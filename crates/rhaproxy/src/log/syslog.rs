@@ -21,9 +21,9 @@ use haproxy_config::addr::{self, Address, Ports, Use};
 use haproxy_config::host::SystemHost;
 use haproxy_config::model::LogTarget;
 
-use super::format::{local, month_name};
 #[cfg(test)]
 use super::format::in_zone;
+use super::format::{local, month_name};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
@@ -343,9 +343,8 @@ impl Logger {
             let min = level_of(&t.min_level)?;
             let format = match &t.format {
                 None => Format::Local,
-                Some(f) => {
-                    Format::from_name(f).ok_or_else(|| invalid(format!("unknown log format '{f}'")))?
-                }
+                Some(f) => Format::from_name(f)
+                    .ok_or_else(|| invalid(format!("unknown log format '{f}'")))?,
             };
             let len = t.len.map_or(DEFAULT_LEN, |l| l as usize);
             let Some(out) = open_output(&t.target)? else {
@@ -464,9 +463,9 @@ fn open_output(target: &str) -> io::Result<Option<Output>> {
         Address::Fd(1) => Ok(Some(Output::Fd(FdTarget::Stdout))),
         Address::Fd(2) => Ok(Some(Output::Fd(FdTarget::Stderr))),
         Address::Fd(n) => Ok(Some(Output::Fd(FdTarget::Other(n)))),
-        Address::Abns(_) | Address::SockPair(_) => Err(invalid(format!(
-            "unsupported log address '{target}'"
-        ))),
+        Address::Abns(_) | Address::SockPair(_) => {
+            Err(invalid(format!("unsupported log address '{target}'")))
+        }
     }
 }
 
@@ -591,7 +590,10 @@ mod tests {
             framed(Format::Timed, 18, Level::Emerg, None),
             format!("<0>{i} msg")
         );
-        assert_eq!(framed(Format::Iso, 18, Level::Info, None), format!("{i} msg"));
+        assert_eq!(
+            framed(Format::Iso, 18, Level::Info, None),
+            format!("{i} msg")
+        );
         assert_eq!(framed(Format::Raw, 18, Level::Info, None), "msg");
     }
 
@@ -615,7 +617,8 @@ mod tests {
     }
 
     fn recv_all(sock: &UdpSocket) -> Vec<String> {
-        sock.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
         let mut got = Vec::new();
         let mut buf = [0u8; 4096];
         // Bounded: a handful of datagrams at most, each within the timeout.
@@ -662,13 +665,20 @@ mod tests {
     fn udp_default_header_and_tag() {
         let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = rx.local_addr().unwrap().port();
-        let l = Logger::from_targets(&[target(&format!("127.0.0.1:{port}"), "local2")], "mytag", None)
-            .unwrap();
+        let l = Logger::from_targets(
+            &[target(&format!("127.0.0.1:{port}"), "local2")],
+            "mytag",
+            None,
+        )
+        .unwrap();
         let now = when();
         l.log_at(Level::Info, "hello", now);
         let got = recv_all(&rx);
         let pid = std::process::id();
-        assert_eq!(got, vec![format!("<150>{} mytag[{pid}]: hello\n", bsd_date(now))]);
+        assert_eq!(
+            got,
+            vec![format!("<150>{} mytag[{pid}]: hello\n", bsd_date(now))]
+        );
     }
 
     #[test]
@@ -678,8 +688,12 @@ mod tests {
             return;
         };
         let port = rx.local_addr().unwrap().port();
-        let l = Logger::from_targets(&[target(&format!("[::1]:{port}"), "format raw daemon")], "", None)
-            .unwrap();
+        let l = Logger::from_targets(
+            &[target(&format!("[::1]:{port}"), "format raw daemon")],
+            "",
+            None,
+        )
+        .unwrap();
         l.log(Level::Info, "six");
         assert_eq!(recv_all(&rx), vec!["six\n".to_string()]);
         // Without a port, 514 is meant.
@@ -697,7 +711,8 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         let absent = dir.join("absent");
         let rx = UnixDatagram::bind(&path).unwrap();
-        rx.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        rx.set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
         let targets = [
             target(absent.to_str().unwrap(), "local0"),
             target(path.to_str().unwrap(), "len 80 local3"),
@@ -707,8 +722,13 @@ mod tests {
         l.log_at(Level::Info, &"y".repeat(100), now);
         let mut buf = [0u8; 512];
         let n = rx.recv(&mut buf).unwrap();
-        let mut want = format!("<158>{} haproxy[{}]: {}", bsd_date(now), std::process::id(), "y".repeat(100))
-            .into_bytes();
+        let mut want = format!(
+            "<158>{} haproxy[{}]: {}",
+            bsd_date(now),
+            std::process::id(),
+            "y".repeat(100)
+        )
+        .into_bytes();
         finish(&mut want, 80, true);
         assert_eq!(&buf[..n], &want[..]);
         assert_eq!(n, 81);
@@ -721,9 +741,11 @@ mod tests {
         let mut t = target("127.0.0.1", "local0");
         t.facility = "nope".into();
         assert!(Logger::from_targets(&[t], "", None).is_err());
-        assert!(Logger::from_targets(&[target("ring@buf", "local0")], "", None)
-            .unwrap()
-            .is_empty());
+        assert!(
+            Logger::from_targets(&[target("ring@buf", "local0")], "", None)
+                .unwrap()
+                .is_empty()
+        );
         assert!(Logger::none().is_empty());
     }
 }
