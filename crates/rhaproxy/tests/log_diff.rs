@@ -88,6 +88,24 @@ struct Run {
 /// Run haproxy with `global_log` and `fe_log` (lines for global and the
 /// frontend), make one connection through it, collect its log line.
 fn run(global_log: &str, fe_log: &str, want_udp: bool, want_stdout: bool) -> Run {
+    run_with(
+        global_log,
+        fe_log,
+        want_udp,
+        want_stdout,
+        "server s1 SERVER",
+    )
+}
+
+/// [`run`] with the backend's body given; `SERVER` stands for the live
+/// test server, `CLOSED` for a port nobody listens on.
+fn run_with(
+    global_log: &str,
+    fe_log: &str,
+    want_udp: bool,
+    want_stdout: bool,
+    backend: &str,
+) -> Run {
     let udp = UdpSocket::bind("127.0.0.1:0").expect("bind log socket");
     let log_port = udp.local_addr().expect("log addr").port();
     let (server, peer_rx) = one_shot_server();
@@ -102,8 +120,11 @@ fn run(global_log: &str, fe_log: &str, want_udp: bool, want_stdout: bool) -> Run
     let text = format!(
         "global\n    {}\n\ndefaults\n    mode tcp\n    timeout connect 2s\n    timeout client 3s\n    timeout server 3s\n\n\
          frontend fe\n    bind 127.0.0.1:{fe_port}\n    log global\n    {fe_log}\n    default_backend be\n\n\
-         backend be\n    server s1 {server}\n",
-        global_log.replace("LOGPORT", &log_port.to_string())
+         backend be\n    {}\n",
+        global_log.replace("LOGPORT", &log_port.to_string()),
+        backend
+            .replace("SERVER", &server.to_string())
+            .replace("CLOSED", &format!("127.0.0.1:{}", free_port()))
     );
     std::fs::write(&cfg, text).expect("write cfg");
     let child = Command::new(HAPROXY)
@@ -450,4 +471,44 @@ fn connect_line_matches_haproxy() {
     assert_eq!(pri, 150);
     let rec = base_record(&r);
     assert_eq!(connect_line(&rec, "tcp"), msg);
+}
+
+/// The server refuses: no connect time (`-1`), `SC`, and with
+/// `option redispatch` a `+` before the retry count.
+#[test]
+fn refused_and_redispatched_match_haproxy() {
+    if haproxy().is_none() {
+        return;
+    }
+    for (backend, server, ts) in [
+        ("retries 0\n    server s1 CLOSED", "s1", "SC"),
+        (
+            "retries 1\n    option redispatch\n    balance first\n    server s1 CLOSED\n    server s2 SERVER",
+            "s2",
+            "--",
+        ),
+    ] {
+        let r = run_with("log 127.0.0.1:LOGPORT local2", "option tcplog", true, false, backend);
+        let d = r.datagram.clone().expect("datagram");
+        let (_pri, date, _tag, _pid, msg) = split_header(&d);
+        let f: Vec<&str> = msg.split(' ').collect();
+        assert_eq!(f.len(), 9, "{msg}");
+        assert_eq!(f[3], format!("be/{server}"));
+        assert_eq!(f[6], ts, "{msg}");
+        let accept = &f[1][1..f[1].len() - 1];
+        let mut rec = base_record(&r);
+        rec.server = server.into();
+        rec.accept_date = local_time(accept, "%d/%b/%Y:%H:%M:%S%.3f");
+        fill_counters(&mut rec, f[4], f[5], f[6], f[7], f[8]);
+        if server == "s1" {
+            assert_eq!(rec.tc, None, "{msg}");
+            assert_eq!(r.received, 0);
+        } else {
+            assert!(rec.redispatched, "{msg}");
+        }
+        let ours = LogFormat::tcplog().render_to_string(&rec);
+        assert_eq!(ours, msg);
+        let at = header_time(&date, num(&accept[7..11]));
+        assert_same_datagram(&d, &our_datagram(&ours, at), r.pid);
+    }
 }
