@@ -176,7 +176,12 @@ fn build_backend(
 
 fn log_format(p: &Proxy) -> Result<Option<LogFormat>, BuildError> {
     if let Some(f) = &p.log_format {
-        return LogFormat::parse(f)
+        let mode = if p.mode == Mode::Http {
+            crate::log::format::Mode::Http
+        } else {
+            crate::log::format::Mode::Tcp
+        };
+        return LogFormat::parse_for(f, mode)
             .map(Some)
             .map_err(|e| BuildError(format!("proxy '{}': log-format: {e}", p.name)));
     }
