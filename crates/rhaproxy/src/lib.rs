@@ -11,6 +11,7 @@ pub mod log;
 pub mod report;
 pub mod runtime;
 pub mod summary;
+pub mod sys;
 pub mod version;
 
 use cli::{Action, Options};

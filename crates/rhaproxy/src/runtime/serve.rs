@@ -72,17 +72,15 @@ async fn wait_for_stop(proc_: &Arc<Process>, sockets: Vec<tokio::task::JoinHandl
         return 1;
     };
     tokio::select! {
-        _ = term.recv() => 0,
-        _ = int.recv() => 0,
+        _ = term.recv() => crate::sys::die_by(nix::sys::signal::Signal::SIGTERM),
+        _ = int.recv() => crate::sys::die_by(nix::sys::signal::Signal::SIGINT),
         _ = usr1.recv() => {
             // Soft stop: no new connections; the sessions finish.
             proc_.stopping.store(true, Ordering::Relaxed);
             for s in sockets {
                 s.abort();
             }
-            for p in &proc_.frontends {
-                console::warning(&format!("Proxy {} stopped (cumulated conns: FE: {}, BE: 0).", p.name, p.total.load(Ordering::Relaxed)));
-            }
+            stopped_messages(proc_);
             let deadline = tokio::time::Instant::now() + Duration::from_secs(3600);
             while proc_.actconn.load(Ordering::Relaxed) > 0 && tokio::time::Instant::now() < deadline {
                 tokio::select! {
@@ -162,4 +160,37 @@ async fn take_permits(
         }
     }
     v
+}
+
+/// "Proxy X stopped (cumulated conns: FE: n, BE: m)." for every proxy, a
+/// `listen` once with both counts, on stderr and in the proxy's logs.
+fn stopped_messages(proc_: &Process) {
+    let be_total = |b: &Backend| -> u64 {
+        b.servers
+            .iter()
+            .map(|s| s.total.load(Ordering::Relaxed))
+            .sum()
+    };
+    for f in &proc_.frontends {
+        let be = proc_.backend(&f.name).map_or(0, |b| be_total(b));
+        let msg = format!(
+            "Proxy {} stopped (cumulated conns: FE: {}, BE: {be}).",
+            f.name,
+            f.total.load(Ordering::Relaxed)
+        );
+        console::warning(&msg);
+        f.logger.log(crate::log::syslog::Level::Warning, &msg);
+    }
+    for b in &proc_.backends {
+        if proc_.frontends.iter().any(|f| f.name == b.name) {
+            continue;
+        }
+        let msg = format!(
+            "Proxy {} stopped (cumulated conns: FE: 0, BE: {}).",
+            b.name,
+            be_total(b)
+        );
+        console::warning(&msg);
+        b.logger.log(crate::log::syslog::Level::Warning, &msg);
+    }
 }
