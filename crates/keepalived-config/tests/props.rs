@@ -152,7 +152,7 @@ fn huge_seq_ranges_are_refused() {
 #[test]
 fn a_very_long_line_is_handled() {
     let mut data = b"global_defs {\n router_id ".to_vec();
-    data.extend(std::iter::repeat(b'x').take(1 << 20));
+    data.extend(std::iter::repeat_n(b'x', 1 << 20));
     data.extend(b"\n}\n");
     let r = within(Duration::from_secs(20), "1 MiB line", move || run(&data));
     assert_sane(&r);

@@ -178,12 +178,7 @@ fn cases() -> Vec<Case> {
             servers: &["", "", ""],
             // Twice over, to see that each address keeps its server.
             steps: [sources(), sources()].concat(),
-            // 2.6 spreads 127.0.0.x over the ring with a hash of the
-            // address that we have not identified yet (not the raw
-            // address, not the plain six-shift mix of it); the ring
-            // itself is keyed by server id (swapping ids swaps the
-            // mapping exactly). Until then: stability only.
-            exact: false,
+            exact: true,
         },
         Case {
             name: "backup takes over from disabled actives",

@@ -7,15 +7,17 @@
 //! (observed on 2.6). When a single server is in use the hash is 0.
 //! A missing key (no address to hash) falls back to round robin.
 //!
-//! Consistent hashing matches 2.6 in shape (id-keyed ring, weight-sized,
-//! stable per key) but not yet in which server a given address lands on:
-//! the transform 2.6 applies to the address before the ring lookup is
-//! still unidentified, so the avalanche mix stands in for it.
+//! With `hash-type consistent` the folded key goes through the ring's
+//! avalanche ([`ring_hash`]) before the lookup, as 2.6's default for
+//! consistent hashing does (its `hash-type consistent` behaves exactly
+//! like `consistent sdbm avalanche`). An IPv6 client folds its 16
+//! bytes the same way: observed for `::1` (key 1) and for a v4-mapped
+//! `::ffff:a.b.c.d` on a dual-stack bind (key `a.b.c.d ^ 0xffff`).
 
 use super::group::{farm, Farm};
 use super::map::{table, weight_gcd};
-use super::ring::Ring;
-use super::{full_hash, Balancer, HashKey, LbServer};
+use super::ring::{ring_hash, Ring};
+use super::{Balancer, HashKey, LbServer};
 
 #[derive(Debug)]
 pub struct HashBalancer {
@@ -79,7 +81,7 @@ impl HashBalancer {
             }
         }
         if self.consistent {
-            self.ring.lookup(full_hash(h))
+            self.ring.lookup(ring_hash(h))
         } else if self.table.is_empty() {
             None
         } else {
@@ -198,6 +200,34 @@ mod tests {
                 assert_ne!(now, Some(1));
             }
         }
+    }
+
+    #[test]
+    fn consistent_places_addresses_like_2_6() {
+        // Observed on haproxy 2.6.12, three servers of weight 1, ids 1..3.
+        let mut b = HashBalancer::new(servers(&[1, 1, 1]), false, true);
+        assert_eq!(ips(&mut b, 1..=12), "2 1 3 1 2 1 3 1 1 3 2 3");
+        // Explicit ids (7, 1000, 2, 65000) and a weight of 2.
+        let mut s = servers(&[1, 2, 1, 1]);
+        for (srv, id) in s.iter_mut().zip([7, 1000, 2, 65000]) {
+            srv.id = id;
+        }
+        let mut b = HashBalancer::new(s, false, true);
+        assert_eq!(
+            ips(&mut b, 1..=24),
+            "3 2 1 1 4 2 2 2 2 4 2 2 4 2 2 1 1 2 1 2 2 3 3 2"
+        );
+    }
+
+    #[test]
+    fn ipv6_folds_into_the_same_ring() {
+        let mut b = HashBalancer::new(servers(&[1, 1, 1, 1, 1]), false, true);
+        let mut v6 = [0u8; 16];
+        v6[15] = 1;
+        assert_eq!(
+            b.pick(HashKey::Bytes(&v6)),
+            b.pick(HashKey::Bytes(&[0, 0, 0, 1]))
+        );
     }
 
     #[test]
