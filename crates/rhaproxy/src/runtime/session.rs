@@ -160,11 +160,11 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
     rec.beconn = beconn;
     let _be_guard = BeCounter(be.clone());
 
+    // A v4-mapped client on a dual-stack listener is hashed in its 16-byte
+    // form, as HAProxy does, so it may land elsewhere than over IPv4.
     let src_ip = match acc.client.ip() {
         IpAddr::V4(v4) => v4.octets().to_vec(),
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(v6.octets().to_vec(), |v| v.octets().to_vec()),
+        IpAddr::V6(v6) => v6.octets().to_vec(),
     };
     let key = if be.hash_source {
         HashKey::Bytes(&src_ip)
@@ -185,16 +185,20 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
                 rec.backend_queue = u32::try_from(be.queued()).unwrap_or(u32::MAX);
             }
             rec.beconn = be.conns.load(Ordering::Relaxed).saturating_sub(1);
+            discard_input(&acc.stream);
             finish(&fe, rec, start);
             return;
         }
     };
     rec.tw = Some(ms(queue_start.elapsed()));
 
-    let connect_start = Instant::now();
     let server = match connect(&be, &mut slot, key, acc.local, &mut rec).await {
-        Some(s) => s,
+        Some((s, connect_start)) => {
+            rec.tc = Some(ms(connect_start.elapsed()));
+            s
+        }
         None => {
+            discard_input(&acc.stream);
             rec.server = slot.server.name.clone();
             let server = slot.server.clone();
             drop(slot);
@@ -204,7 +208,6 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
             return;
         }
     };
-    rec.tc = Some(ms(connect_start.elapsed()));
     rec.server = slot.server.name.clone();
     rec.server_addr = server.peer_addr().ok();
     rec.srv_conn = slot.server.cur.load(Ordering::Relaxed);
@@ -254,21 +257,25 @@ async fn forward<C: Io>(
     rec.termination = o.end.flags();
 }
 
-/// Connect to the slot's server, retrying as HAProxy does: `retries`
-/// more attempts after the first; a refused connection waits a
-/// turn-around pause first; with `option redispatch` the last retry
-/// goes to another server. `None` after the last failure, with the
-/// termination state set.
+/// Connect to the slot's server, retrying as HAProxy 2.6 does: `retries`
+/// more attempts after the first; before retrying the same server a
+/// refused connection waits a turn-around pause (min(timeout connect,
+/// 1 s)); with `option redispatch` the first retry already goes to
+/// another server (observed on 2.6.12 whatever `retries` is, `%rc` then
+/// reads `+1`). `None` after the last failure, with the termination state
+/// set. On success, also the start of the attempt that worked (`%Tc`
+/// covers that one only).
 async fn connect(
     be: &Arc<Backend>,
     slot: &mut Slot,
     key: HashKey<'_>,
     local: SocketAddr,
     rec: &mut SessionRecord,
-) -> Option<TcpStream> {
+) -> Option<(TcpStream, Instant)> {
     let mut left = be.retries;
     loop {
         let addr = slot.server.addr(local);
+        let started = Instant::now();
         let attempt = TcpStream::connect(addr);
         let res = match be.timeouts.connect {
             Some(d) => tokio::time::timeout(d, attempt)
@@ -278,7 +285,7 @@ async fn connect(
             None => attempt.await.map_err(Some),
         };
         let err = match res {
-            Ok(s) => return Some(s),
+            Ok(s) => return Some((s, started)),
             Err(e) => e,
         };
         let timed_out = err.is_none();
@@ -288,11 +295,11 @@ async fn connect(
         }
         left -= 1;
         rec.retries += 1;
-        if be.redispatch && left == 0 && be.servers.len() > 1 {
+        if be.redispatch && !rec.redispatched && be.servers.len() > 1 {
             let old = slot.server.index;
             match be.acquire(key, Some(old)).await {
                 Ok(s) => {
-                    rec.redispatched = slot.server.index != s.server.index;
+                    rec.redispatched = s.server.index != old;
                     *slot = s;
                 }
                 Err(_) => {
@@ -302,6 +309,19 @@ async fn connect(
             }
         } else if !timed_out {
             tokio::time::sleep(turnaround(be.timeouts.connect)).await;
+        }
+    }
+}
+
+/// Read and drop what the client already sent, so that closing the
+/// socket sends a FIN rather than a reset (HAProxy has read those bytes
+/// into its buffer by then, and its close is clean).
+fn discard_input<C: Io>(c: &C) {
+    let mut buf = super::pool::Buf::take();
+    for _ in 0..4 {
+        match c.read_drain(&mut buf) {
+            Ok(n) if n == buf.len() => continue,
+            _ => break,
         }
     }
 }
