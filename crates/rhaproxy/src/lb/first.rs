@@ -1,7 +1,7 @@
 //! `balance first`: the usable server with the lowest `id` that still
 //! has a free `maxconn` slot. Weights only decide usability (0 = off).
 
-use super::group::{farm, first_backup, Farm};
+use super::group::{count_end, count_start, farm, first_backup, Farm};
 use super::{Balancer, HashKey, LbServer};
 
 #[derive(Debug)]
@@ -51,15 +51,11 @@ impl Balancer for First {
     }
 
     fn conn_start(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n += 1;
-        }
+        count_start(&mut self.served, index);
     }
 
     fn conn_end(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n = n.saturating_sub(1);
-        }
+        count_end(&mut self.served, index);
     }
 }
 

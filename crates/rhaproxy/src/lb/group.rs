@@ -84,3 +84,18 @@ mod tests {
         assert_eq!(farm(&s, true), Farm::Nothing);
     }
 }
+
+/// One more session on server `i` (the per-server counts every balancer
+/// keeps for `maxconn` and its own choice).
+pub(crate) fn count_start(served: &mut [u32], i: usize) {
+    if let Some(n) = served.get_mut(i) {
+        *n += 1;
+    }
+}
+
+/// One session fewer on server `i`.
+pub(crate) fn count_end(served: &mut [u32], i: usize) {
+    if let Some(n) = served.get_mut(i) {
+        *n = n.saturating_sub(1);
+    }
+}

@@ -14,7 +14,7 @@
 //! bytes the same way: observed for `::1` (key 1) and for a v4-mapped
 //! `::ffff:a.b.c.d` on a dual-stack bind (key `a.b.c.d ^ 0xffff`).
 
-use super::group::{farm, Farm};
+use super::group::{count_end, count_start, farm, Farm};
 use super::map::{table, weight_gcd};
 use super::ring::{ring_hash, Ring};
 use super::{Balancer, HashKey, LbServer};
@@ -145,15 +145,11 @@ impl Balancer for HashBalancer {
     }
 
     fn conn_start(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n += 1;
-        }
+        count_start(&mut self.served, index);
     }
 
     fn conn_end(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n = n.saturating_sub(1);
-        }
+        count_end(&mut self.served, index);
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::hash::{BuildHasher, Hasher};
 
-use super::group::{farm, first_backup, Farm};
+use super::group::{count_end, count_start, farm, first_backup, Farm};
 use super::ring::Ring;
 use super::{Balancer, HashKey, LbServer};
 
@@ -116,15 +116,11 @@ impl Balancer for RandomBalancer {
     }
 
     fn conn_start(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n += 1;
-        }
+        count_start(&mut self.served, index);
     }
 
     fn conn_end(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n = n.saturating_sub(1);
-        }
+        count_end(&mut self.served, index);
     }
 }
 

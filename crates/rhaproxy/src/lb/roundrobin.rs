@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use super::group::{farm, first_backup, Farm};
+use super::group::{count_end, count_start, farm, first_backup, Farm};
 use super::{Balancer, HashKey, LbServer};
 
 /// Effective weights are user weights times this scale, so that a
@@ -336,15 +336,11 @@ impl Balancer for RoundRobin {
     }
 
     fn conn_start(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n += 1;
-        }
+        count_start(&mut self.served, index);
     }
 
     fn conn_end(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n = n.saturating_sub(1);
-        }
+        count_end(&mut self.served, index);
     }
 }
 

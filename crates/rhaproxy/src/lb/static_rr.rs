@@ -2,7 +2,7 @@
 //! fixed at start-up (a runtime weight only switches a server off at 0
 //! and back on at anything else, as in 2.6).
 
-use super::group::farm;
+use super::group::{count_end, count_start, farm};
 use super::map::{table, weight_gcd};
 use super::{Balancer, HashKey, LbServer};
 
@@ -87,15 +87,11 @@ impl Balancer for StaticRr {
     }
 
     fn conn_start(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n += 1;
-        }
+        count_start(&mut self.served, index);
     }
 
     fn conn_end(&mut self, index: usize) {
-        if let Some(n) = self.served.get_mut(index) {
-            *n = n.saturating_sub(1);
-        }
+        count_end(&mut self.served, index);
     }
 }
 

@@ -78,33 +78,10 @@ pub async fn run<C: Io>(fe: Arc<Frontend>, proc_: Arc<Process>, acc: Accepted<C>
         proc_: proc_.clone(),
     };
 
-    let mut rec = SessionRecord {
-        client: acc.client,
-        frontend_addr: acc.local,
-        accept_date,
-        frontend: fe.name.clone(),
-        frontend_ssl: false,
-        backend: "<NONE>".into(),
-        server: "<NOSRV>".into(),
-        server_addr: None,
-        tw: None,
-        tc: None,
-        tt: 0,
-        bytes_out: 0,
-        bytes_in: 0,
-        termination: *b"--",
-        actconn,
-        feconn,
-        beconn: 0,
-        srv_conn: 0,
-        retries: 0,
-        redispatched: false,
-        srv_queue: 0,
-        backend_queue: 0,
-        backend_local: None,
-        th: None,
-        unique_id: None,
-    };
+    let mut rec = SessionRecord::accepted(acc.client, acc.local, &fe.name);
+    rec.accept_date = accept_date;
+    rec.actconn = actconn;
+    rec.feconn = feconn;
 
     let facts_nbsrv = |name: Option<&str>| {
         let b = proc_.backend(name?)?;
