@@ -22,17 +22,18 @@
 #            `return 200 "hello\n"`), keep-alive and `Connection: close`;
 #            requests/s and proxy CPU µs per request.
 #   sys      `strace -f -c` on the proxy over N1 and N2 keep-alive requests on
-#            one curl connection; (calls(N2) - calls(N1)) / (N2 - N1).
+#            one curl connection; (calls(N2) - calls(N1)) / (N2 - N1). Also
+#            NC1/NC2 `Connection: close` requests (one connection each).
 # Proxy CPU is utime+stime (fields 14+15 of /proc/PID/stat, all threads).
 # The proxy runs on CPU $PROXY_CPU, load generators and backends on
 # $LOAD_CPU (taskset). Results: bench/out/tcp-<stamp>/ (raw TSV, strace
 # tables, configs, logs) and bench/out/tcp-latest.txt (the printed table).
 #
-# Environment: QUICK, ROUNDS, CONNS, WRK_SECS, STREAMS, STREAM_MB, N1, N2,
+# Environment: QUICK, ROUNDS, CONNS, WRK_SECS, STREAMS, STREAM_MB, N1, N2, NC1, NC2,
 # HAPROXY (default /usr/sbin/haproxy), RHAPROXY (default
 # ${CARGO_TARGET_DIR:-target}/release/rhaproxy), PROXY_CPU, LOAD_CPU, NICE
 # (default -10: priority over other work on the machine; 0 to disable).
-set -euo pipefail
+set -eEuo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 HAPROXY="${HAPROXY:-/usr/sbin/haproxy}"
@@ -41,9 +42,11 @@ QUICK="${QUICK:-0}"
 if [ "$QUICK" = 1 ]; then
     ROUNDS="${ROUNDS:-1}" CONNS="${CONNS:-500}" WRK_SECS="${WRK_SECS:-2}"
     STREAMS="${STREAMS:-4}" STREAM_MB="${STREAM_MB:-64}" N1="${N1:-200}" N2="${N2:-600}"
+    NC1="${NC1:-100}" NC2="${NC2:-300}"
 else
     ROUNDS="${ROUNDS:-3}" CONNS="${CONNS:-2000}" WRK_SECS="${WRK_SECS:-5}"
     STREAMS="${STREAMS:-4}" STREAM_MB="${STREAM_MB:-256}" N1="${N1:-1000}" N2="${N2:-3000}"
+    NC1="${NC1:-500}" NC2="${NC2:-1500}"
 fi
 PROXY_CPU="${PROXY_CPU:-1}"
 LOAD_CPU="${LOAD_CPU:-0}"
@@ -111,7 +114,8 @@ cleanup() {
     for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'say "stopped by a signal"; exit 130' INT TERM HUP
+trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
 
 # wait_gone PID TENTHS: poll until PID is gone, at most TENTHS/10 s.
 wait_gone() {
@@ -130,16 +134,35 @@ stop_pid() {
     forget "$1"
 }
 
-# Free loopback ports, chosen by the kernel (bind to port 0) so that other
-# users of this machine are not disturbed.
+# Four free loopback ports below the ephemeral range (32768+ here): a port
+# the kernel hands out for outgoing connections can be taken, or left in
+# TIME_WAIT without SO_REUSEADDR, by someone else's client between two proxy
+# restarts, and the next bind would fail.
 read -r P_NGINX P_SOURCE P_HAPROXY P_RHAPROXY < <("$PY" - <<'EOF'
-import socket
-socks = [socket.socket() for _ in range(4)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])
+import random, socket
+lo = 20000
+hi = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+if hi - lo < 1000:
+    lo = 1024
+got = []
+for _ in range(500):
+    if len(got) == 4:
+        break
+    port = random.randrange(lo, hi)
+    if port in got:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        got.append(port)
+    except OSError:
+        pass
+    finally:
+        s.close()
+print(*got)
 EOF
 )
+[ -n "${P_RHAPROXY:-}" ] || die "no four free loopback ports found"
 
 listening() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 # wait_port PORT PID NAME: up to 5 s for PORT to listen while PID lives.
@@ -236,7 +259,7 @@ start_proxy() {
     fi
     if [ $# -gt 0 ]; then # wrapped (strace): the proxy is the wrapper's child
         for i in $(seq 1 50); do
-            PROXY_PID="$(pgrep -P "$WRAP_PID" | head -n1 || true)"
+            PROXY_PID="$(pgrep -P "$WRAP_PID" | sed -n 1p || true)"
             [ -n "$PROXY_PID" ] && break
             sleep 0.05
         done
@@ -258,6 +281,9 @@ stop_proxy() {
     stop_pid "$WRAP_PID"
 }
 
+# Pipe fds of PID; fds come and go while find walks them, so its status is
+# ignored.
+pipe_fds() { { find "/proc/$1/fd" -lname 'pipe:*' 2>/dev/null || true; } | wc -l; }
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # Private (clean + dirty) memory is what the connections cost: unlike Pss it
@@ -315,13 +341,13 @@ test_thr() { # NAME ROUND SPLICE(0|auto|force)
     c0="$(cpu_ticks "$PROXY_PID")"
     local res="$WORK/pull.out" ppid pipes=0 p i rc base
     # Pipes the proxy holds anyway (e.g. haproxy's own wake-up pipe).
-    base="$(find "/proc/$PROXY_PID/fd" -lname 'pipe:*' 2>/dev/null | wc -l)"
+    base="$(pipe_fds "$PROXY_PID")"
     timeout 120 taskset -c "$LOAD_CPU" "$PY" "$LOAD" pull "$port" "$STREAMS" $((STREAM_MB << 20)) 60 >"$res" 2>>"$WORK/pull.err" &
     ppid=$!
     track "$ppid"
     for i in $(seq 1 1300); do
         kill -0 "$ppid" 2>/dev/null || break
-        p=$(($(find "/proc/$PROXY_PID/fd" -lname 'pipe:*' 2>/dev/null | wc -l) - base))
+        p=$(($(pipe_fds "$PROXY_PID") - base))
         [ "$p" -gt "$pipes" ] && pipes="$p"
         sleep 0.1
     done
@@ -370,27 +396,27 @@ test_wrk() { # NAME ROUND MODE(ka|close)
 strace_calls() {
     awk '$NF != "total" && $NF != "syscall" && $1 ~ /^[0-9.]+$/ { print $NF, $4 }' "$1" | sort
 }
-test_sys() { # NAME
-    local name="$1" port n f
+test_sys() { # NAME MODE(ka|close) N1 N2
+    local name="$1" mode="$2" a="$3" b="$4" port n f got hdr=()
     port="$(port_of "$name")"
-    for n in "$N1" "$N2"; do
-        f="$WORK/strace-$name-$n.txt"
-        start_proxy "$name" "$P_NGINX" 0 sys strace -f -c -o "$f" || { failed "$name sys" "proxy did not start under strace"; return 0; }
-        timeout 120 taskset -c "$LOAD_CPU" curl -s --max-time 110 "http://127.0.0.1:$port/[1-$n]" >"$WORK/curl-$name-$n.out" 2>&1 || true
-        local got
-        got="$(grep -c '^hello$' "$WORK/curl-$name-$n.out" || true)"
+    [ "$mode" = close ] && hdr=(-H "Connection: close")
+    for n in "$a" "$b"; do
+        f="$WORK/strace-$name-$mode-$n.txt"
+        start_proxy "$name" "$P_NGINX" 0 sys strace -f -c -o "$f" || { failed "$name sys_$mode" "proxy did not start under strace"; return 0; }
+        timeout 120 taskset -c "$LOAD_CPU" curl -s --max-time 110 "${hdr[@]}" "http://127.0.0.1:$port/[1-$n]" >"$WORK/curl-$name-$mode-$n.out" 2>&1 || true
+        got="$(grep -c '^hello$' "$WORK/curl-$name-$mode-$n.out" || true)"
         stop_proxy
-        [ "$got" = "$n" ] || { failed "$name sys" "curl got $got of $n answers"; return 0; }
+        [ "$got" = "$n" ] || { failed "$name sys_$mode" "curl got $got of $n answers"; return 0; }
     done
-    join -a1 -a2 -e 0 -o 0,1.2,2.2 <(strace_calls "$WORK/strace-$name-$N1.txt") <(strace_calls "$WORK/strace-$name-$N2.txt") |
-        awk -v d=$((N2 - N1)) '{ x = ($3 - $2) / d; if (x >= 0.005 || x <= -0.005) printf "%-20s %8.3f\n", $1, x }' |
-        sort -k2,2gr >"$WORK/syscalls-per-req-$name.txt"
-    record sys "$name" 1 "$(awk '{ s += $2 } END { printf "%.2f", s }' "$WORK/syscalls-per-req-$name.txt")" \
-        "$(awk '{ printf "%s=%s ", $1, $2 }' "$WORK/syscalls-per-req-$name.txt")"
+    join -a1 -a2 -e 0 -o 0,1.2,2.2 <(strace_calls "$WORK/strace-$name-$mode-$a.txt") <(strace_calls "$WORK/strace-$name-$mode-$b.txt") |
+        awk -v d=$((b - a)) '{ x = ($3 - $2) / d; if (x >= 0.005 || x <= -0.005) printf "%-20s %8.3f\n", $1, x }' |
+        sort -k2,2gr >"$WORK/syscalls-per-req-$name-$mode.txt"
+    record "sys_$mode" "$name" 1 "$(awk '{ s += $2 } END { printf "%.2f", s }' "$WORK/syscalls-per-req-$name-$mode.txt")" \
+        "$(awk '{ printf "%s=%s ", $1, $2 }' "$WORK/syscalls-per-req-$name-$mode.txt")"
 }
 
 # ---------------------------------------------------------------- run
-say "haproxy $("$HAPROXY" -v 2>/dev/null | head -n1 | awk '{ print $3 }') vs $RHAPROXY; rounds=$ROUNDS conns=$CONNS wrk=${WRK_SECS}s thr=${STREAMS}x${STREAM_MB}MiB sys=$N1/$N2; out $WORK"
+say "haproxy $("$HAPROXY" -v 2>/dev/null | awk 'NR == 1 { print $3 }') vs $RHAPROXY; rounds=$ROUNDS conns=$CONNS wrk=${WRK_SECS}s thr=${STREAMS}x${STREAM_MB}MiB sys=$N1/$N2; out $WORK"
 LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
 order() { if [ $(($1 % 2)) -eq 1 ]; then echo haproxy rhaproxy; else echo rhaproxy haproxy; fi; }
 for r in $(seq 1 "$ROUNDS"); do
@@ -402,7 +428,8 @@ for r in $(seq 1 "$ROUNDS"); do
     for p in $(order $((r + 1))); do test_wrk "$p" "$r" close; done
     say "round $r/$ROUNDS done ($(($(date +%s) - T_START)) s)"
 done
-for p in haproxy rhaproxy; do test_sys "$p"; done
+for p in haproxy rhaproxy; do test_sys "$p" ka "$N1" "$N2"; done
+for p in haproxy rhaproxy; do test_sys "$p" close "$NC1" "$NC2"; done
 LOAD1="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------- summary
@@ -435,10 +462,10 @@ row() { # metric label unit better(lower|higher)
 }
 {
     echo "haproxy vs rhaproxy, mode tcp, nbthread 1 ($STAMP, $(getconf _NPROCESSORS_ONLN) CPUs, $(uname -r))"
-    echo "haproxy:  $("$HAPROXY" -v 2>/dev/null | head -n1)"
+    echo "haproxy:  $("$HAPROXY" -v 2>/dev/null | sed -n 1p)"
     echo "rhaproxy: $RHAPROXY"
     echo "proxy on CPU $PROXY_CPU, nginx/source/clients on CPU $LOAD_CPU, nice $(ps -o ni= -p $$ | tr -d ' '); rounds=$ROUNDS (A/B alternating), loadavg $LOAD0 -> $LOAD1"
-    echo "idle: $CONNS conns; thr: $STREAMS x $STREAM_MB MiB; wrk -t1 -c50 -d${WRK_SECS}s; sys: strace -f -c, N=$N2 minus N=$N1"
+    echo "idle: $CONNS conns; thr: $STREAMS x $STREAM_MB MiB; wrk -t1 -c50 -d${WRK_SECS}s; sys: strace -f -c, N=$N2 minus N=$N1 (close: $NC2 minus $NC1)"
     echo
     printf '%-28s %-9s %10s %-17s %10s %-17s %6s %s\n' metric unit haproxy "(min-max)" rhaproxy "(min-max)" "r/h" ""
     row idle_rss "idle conn RSS" kB/conn lower
@@ -453,15 +480,18 @@ row() { # metric label unit better(lower|higher)
     row ka_cpu "keep-alive CPU per req" us/req lower
     row close_rps "conn: close req/s" req/s higher
     row close_cpu "conn: close CPU per req" us/req lower
-    row sys "syscalls per ka request" calls lower
+    row sys_ka "syscalls per ka request" calls lower
+    row sys_close "syscalls per close request" calls lower
     echo
     for m in thr_copy thr_splice thr_force; do
         printf '%s: most pipe fds opened during the transfer, per run (0 = no splicing): haproxy %s, rhaproxy %s\n' "$m" \
             "$(awk -F'\t' -v m="${m}_mbps" '$1 == m && $2 == "haproxy" { sub(/.*pipes=/, "", $5); printf "%s ", $5 }' "$RAW")" \
             "$(awk -F'\t' -v m="${m}_mbps" '$1 == m && $2 == "rhaproxy" { sub(/.*pipes=/, "", $5); printf "%s ", $5 }' "$RAW")"
     done
-    for p in haproxy rhaproxy; do
-        [ -s "$WORK/syscalls-per-req-$p.txt" ] && echo "$p syscalls/request: $(awk '{ printf "%s %s, ", $1, $2 }' "$WORK/syscalls-per-req-$p.txt" | sed 's/, $//')"
+    for m in ka close; do
+        for p in haproxy rhaproxy; do
+            [ -s "$WORK/syscalls-per-req-$p-$m.txt" ] && echo "$p syscalls per $m request: $(awk '{ printf "%s %s, ", $1, $2 }' "$WORK/syscalls-per-req-$p-$m.txt" | sed 's/, $//')"
+        done
     done
     if [ ${#FAILED[@]} -gt 0 ]; then
         echo
