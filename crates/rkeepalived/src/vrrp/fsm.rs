@@ -475,7 +475,7 @@ impl Instance {
                     out.push(Action::SendAdvert { priority: 0 });
                     self.detail(&mut out, "sent 0 priority");
                     let skew = self.skew();
-                    self.to_backup(now, skew, &mut out);
+                    self.enter_backup(now, skew, &mut out);
                 }
             }
             Event::Shutdown => self.finish(State::Stop, &mut out),
@@ -488,7 +488,7 @@ impl Instance {
             Event::SyncBackup => {
                 if self.state == State::Master {
                     let md = self.master_down();
-                    self.to_backup(now, md, &mut out);
+                    self.enter_backup(now, md, &mut out);
                 }
             }
         }
@@ -542,7 +542,8 @@ impl Instance {
             return;
         }
         let delay = self.cfg.preempt_delay;
-        let delaying = !delay.is_zero() && self.preempt_until.map_or(true, |until| now < until);
+        let delaying =
+            !delay.is_zero() && !matches!(self.preempt_until, Some(until) if now >= until);
         if self.cfg.nopreempt || r.priority >= self.effective || delaying {
             // Accepted: equal priority is accepted whatever the addresses
             // (keepalived never uses the IP tie-break in BACKUP).
@@ -622,7 +623,7 @@ impl Instance {
                 self.start(now, Timer::PreemptDelay, d, out);
             }
             let md = self.master_down();
-            self.to_backup(now, md, out);
+            self.enter_backup(now, md, out);
         } else if r.priority == ours && r.src == self.cfg.src {
             out.push(Action::Log(
                 "WARNING - equal priority advert received from remote host with our IP address."
@@ -665,19 +666,15 @@ impl Instance {
                 let ai = self.cfg.advert_int;
                 self.start(now, Timer::Advert, ai, out);
             }
-            (State::Master, Timer::GarpDelay) => {
-                if self.cfg.garp.master_repeat > 0 {
-                    out.push(Action::SendGarp {
-                        count: self.cfg.garp.master_repeat,
-                    });
-                }
+            (State::Master, Timer::GarpDelay) if self.cfg.garp.master_repeat > 0 => {
+                out.push(Action::SendGarp {
+                    count: self.cfg.garp.master_repeat,
+                });
             }
-            (State::Master, Timer::GarpLowerPrioDelay) => {
-                if self.cfg.garp.lower_prio_repeat > 0 {
-                    out.push(Action::SendGarp {
-                        count: self.cfg.garp.lower_prio_repeat,
-                    });
-                }
+            (State::Master, Timer::GarpLowerPrioDelay) if self.cfg.garp.lower_prio_repeat > 0 => {
+                out.push(Action::SendGarp {
+                    count: self.cfg.garp.lower_prio_repeat,
+                });
             }
             (State::Master, Timer::GarpRefresh) => {
                 if self.cfg.garp.master_refresh_repeat > 0 {
@@ -731,7 +728,7 @@ impl Instance {
 
     /// MASTER → BACKUP: stop the master's timers, remove the VIPs,
     /// notify, arm the down timer with `down`.
-    fn to_backup(&mut self, now: Duration, down: Duration, out: &mut Vec<Action>) {
+    fn enter_backup(&mut self, now: Duration, down: Duration, out: &mut Vec<Action>) {
         self.log(out, "Entering BACKUP STATE".into());
         self.state = State::Backup;
         self.want_master = false;
@@ -1008,7 +1005,7 @@ impl SyncGroup {
 
     fn summary(&self) -> State {
         let states: Vec<State> = self.members.iter().map(|m| m.state).collect();
-        if states.iter().any(|&s| s == State::Fault) {
+        if states.contains(&State::Fault) {
             State::Fault
         } else if states.iter().all(|&s| s == State::Master) {
             State::Master
@@ -1017,10 +1014,777 @@ impl SyncGroup {
             .all(|&s| matches!(s, State::Stop | State::Deleted))
         {
             State::Stop
-        } else if states.iter().any(|&s| s == State::Init) {
+        } else if states.contains(&State::Init) {
             State::Init
         } else {
             State::Backup
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    const OURS: [u8; 4] = [192, 0, 2, 11];
+
+    fn ip(last: u8) -> IpAddr {
+        IpAddr::V4(Ipv4Addr::new(192, 0, 2, last))
+    }
+    fn us(n: u64) -> Duration {
+        Duration::from_micros(n)
+    }
+    fn s(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+    fn cfg(prio: u8) -> Config {
+        Config::new("VI_1", Version::V2, prio, s(1), IpAddr::from(OURS))
+    }
+    fn rx(prio: u8, last: u8) -> Event {
+        Event::AdvertReceived(Received {
+            priority: prio,
+            src: ip(last),
+            max_advert: s(1),
+        })
+    }
+    fn logs(a: &[Action]) -> Vec<String> {
+        a.iter()
+            .filter_map(|a| match a {
+                Action::Log(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+    fn starts(a: &[Action], t: Timer) -> Vec<Duration> {
+        a.iter()
+            .filter_map(|a| match a {
+                Action::StartTimer(x, d) if *x == t => Some(*d),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Bring an instance with `c` into `st`; returns it and the time.
+    fn reach(c: Config, st: State) -> (Instance, Duration) {
+        let mut i = Instance::new(c);
+        match st {
+            State::Init => (i, Duration::ZERO),
+            State::Fault => {
+                i.handle(Duration::ZERO, Event::Startup(InitCondition::Fault));
+                (i, Duration::ZERO)
+            }
+            State::Backup => {
+                i.handle(Duration::ZERO, Event::Startup(InitCondition::Up));
+                (i, Duration::ZERO)
+            }
+            State::Master => {
+                i.handle(Duration::ZERO, Event::Startup(InitCondition::Up));
+                let (d, _) = i.next_deadline().unwrap();
+                i.handle(d, Event::TimerExpired(Timer::MasterDown));
+                assert_eq!(i.state(), State::Master);
+                (i, d)
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    struct Row {
+        what: &'static str,
+        prio: u8,
+        from: State,
+        ev: Event,
+        to: State,
+        logs: &'static [&'static str],
+        has: Vec<Action>,
+        lacks: Vec<Action>,
+    }
+
+    const SEND_ZERO: Action = Action::SendAdvert { priority: 0 };
+    const SEND_100: Action = Action::SendAdvert { priority: 100 };
+
+    /// RFC 3768 §6.4.1–6.4.3 (RFC 5798 §6.4.1–6.4.3) as keepalived 2.2.7 runs
+    /// them (reference §3.4).
+    #[test]
+    fn transition_table() {
+        let rows = [
+            Row { what: "6.4.1 startup: BACKUP (init), not MASTER", prio: 100, from: State::Init,
+                ev: Event::Startup(InitCondition::Up), to: State::Backup,
+                logs: &["(VI_1) Entering BACKUP STATE (init)"],
+                has: vec![Action::DelVips, Action::Notify(State::Backup)], lacks: vec![Action::AddVips] },
+            Row { what: "startup with an interface down", prio: 100, from: State::Init,
+                ev: Event::Startup(InitCondition::Fault), to: State::Fault,
+                logs: &["(VI_1) Entering FAULT STATE (init)"],
+                has: vec![Action::Notify(State::Fault)], lacks: vec![] },
+            Row { what: "startup waiting for an unweighted script", prio: 100, from: State::Init,
+                ev: Event::Startup(InitCondition::Waiting), to: State::Init,
+                logs: &[], has: vec![], lacks: vec![Action::Notify(State::Backup)] },
+            Row { what: "INIT ignores adverts", prio: 100, from: State::Init,
+                ev: rx(200, 12), to: State::Init, logs: &[], has: vec![], lacks: vec![] },
+            Row { what: "6.4.2 backup: priority 0", prio: 100, from: State::Backup,
+                ev: rx(0, 12), to: State::Backup, logs: &[], has: vec![
+                    Action::Detail("(VI_1) Backup received priority 0 advertisement".into()),
+                    Action::StartTimer(Timer::MasterDown, Duration::from_micros(609_375)),
+                ], lacks: vec![] },
+            Row { what: "6.4.2 backup: higher priority accepted", prio: 100, from: State::Backup,
+                ev: rx(150, 12), to: State::Backup, logs: &[], has: vec![], lacks: vec![] },
+            Row { what: "6.4.2 backup: equal priority from higher IP accepted", prio: 100,
+                from: State::Backup, ev: rx(100, 200), to: State::Backup, logs: &[], has: vec![], lacks: vec![] },
+            Row { what: "6.4.2 backup: equal priority from lower IP accepted (no tie-break)", prio: 100,
+                from: State::Backup, ev: rx(100, 1), to: State::Backup, logs: &[], has: vec![], lacks: vec![] },
+            Row { what: "6.4.2 backup: lower priority discarded while preempting", prio: 100,
+                from: State::Backup, ev: rx(99, 12), to: State::Backup,
+                logs: &["(VI_1) received lower priority (99) advert from 192.0.2.12 - discarding"],
+                has: vec![], lacks: vec![] },
+            Row { what: "backup: shutdown", prio: 100, from: State::Backup, ev: Event::Shutdown,
+                to: State::Stop, logs: &[], has: vec![Action::Notify(State::Stop), Action::StopTimer(Timer::MasterDown)],
+                lacks: vec![SEND_ZERO, Action::DelVips] },
+            Row { what: "backup: fault", prio: 100, from: State::Backup, ev: Event::FaultOn,
+                to: State::Fault, logs: &["(VI_1) Entering FAULT STATE"],
+                has: vec![Action::Notify(State::Fault), Action::StopTimer(Timer::MasterDown)], lacks: vec![SEND_ZERO] },
+            Row { what: "backup: advert timer is stale", prio: 100, from: State::Backup,
+                ev: Event::TimerExpired(Timer::Advert), to: State::Backup, logs: &[], has: vec![], lacks: vec![SEND_100] },
+            Row { what: "6.4.3 master: advert timer", prio: 100, from: State::Master,
+                ev: Event::TimerExpired(Timer::Advert), to: State::Master, logs: &[],
+                has: vec![SEND_100, Action::StartTimer(Timer::Advert, Duration::from_secs(1))], lacks: vec![] },
+            Row { what: "6.4.3 master: priority 0 answered at once", prio: 100, from: State::Master,
+                ev: rx(0, 12), to: State::Master, logs: &[],
+                has: vec![SEND_100, Action::StartTimer(Timer::Advert, Duration::from_secs(1))], lacks: vec![] },
+            Row { what: "6.4.3 master: higher priority", prio: 100, from: State::Master, ev: rx(101, 12),
+                to: State::Backup,
+                logs: &["(VI_1) Master received advert from 192.0.2.12 with higher priority 101, ours 100",
+                        "(VI_1) Entering BACKUP STATE"],
+                has: vec![Action::DelVips, Action::Notify(State::Backup), Action::StopTimer(Timer::Advert),
+                       Action::StopTimer(Timer::GarpDelay)], lacks: vec![SEND_100] },
+            Row { what: "6.4.3 master: equal priority, higher IP", prio: 100, from: State::Master,
+                ev: rx(100, 12), to: State::Backup,
+                logs: &["(VI_1) Master received advert from 192.0.2.12 with same priority 100 but higher IP address than ours",
+                        "(VI_1) Entering BACKUP STATE"],
+                has: vec![Action::DelVips], lacks: vec![] },
+            Row { what: "6.4.3 master: equal priority, lower IP", prio: 100, from: State::Master,
+                ev: rx(100, 10), to: State::Master,
+                logs: &["(VI_1) Received advert from 192.0.2.10 with lower priority 100, ours 100, forcing new election"],
+                has: vec![SEND_100, Action::SendGarp { count: 5 },
+                       Action::StartTimer(Timer::GarpLowerPrioDelay, Duration::from_secs(5)),
+                       Action::NotifyMasterRxLowerPri], lacks: vec![Action::DelVips] },
+            Row { what: "6.4.3 master: lower priority", prio: 100, from: State::Master, ev: rx(99, 12),
+                to: State::Master,
+                logs: &["(VI_1) Received advert from 192.0.2.12 with lower priority 99, ours 100, forcing new election"],
+                has: vec![SEND_100, Action::SendGarp { count: 5 }], lacks: vec![] },
+            Row { what: "master: equal priority from our own address", prio: 100, from: State::Master,
+                ev: rx(100, 11), to: State::Master,
+                logs: &["WARNING - equal priority advert received from remote host with our IP address."],
+                has: vec![], lacks: vec![SEND_100] },
+            Row { what: "6.4.3 master: shutdown sends priority 0", prio: 100, from: State::Master,
+                ev: Event::Shutdown, to: State::Stop, logs: &[],
+                has: vec![SEND_ZERO, Action::DelVips, Action::Notify(State::Stop), Action::StopTimer(Timer::Advert)],
+                lacks: vec![] },
+            Row { what: "master: fault sends priority 0", prio: 100, from: State::Master, ev: Event::FaultOn,
+                to: State::Fault, logs: &["(VI_1) Entering FAULT STATE"],
+                has: vec![SEND_ZERO, Action::DelVips, Action::Notify(State::Fault)], lacks: vec![] },
+            Row { what: "master: VIP deleted behind our back", prio: 100, from: State::Master,
+                ev: Event::VipRemoved, to: State::Backup, logs: &["(VI_1) Entering BACKUP STATE"],
+                has: vec![SEND_ZERO, Action::DelVips, Action::StartTimer(Timer::MasterDown, Duration::from_micros(609_375))],
+                lacks: vec![] },
+            Row { what: "master: deletion by reload", prio: 100, from: State::Master, ev: Event::Deleted,
+                to: State::Deleted, logs: &[], has: vec![SEND_ZERO, Action::Notify(State::Deleted)], lacks: vec![] },
+            Row { what: "fault ignores adverts", prio: 100, from: State::Fault, ev: rx(0, 12),
+                to: State::Fault, logs: &[], has: vec![], lacks: vec![] },
+            Row { what: "fault cleared: BACKUP at once", prio: 100, from: State::Fault, ev: Event::FaultOff,
+                to: State::Backup, logs: &["(VI_1) Entering BACKUP STATE"],
+                has: vec![Action::Notify(State::Backup), Action::StartTimer(Timer::MasterDown, Duration::from_micros(3_609_375))],
+                lacks: vec![] },
+            Row { what: "fault: shutdown", prio: 100, from: State::Fault, ev: Event::Shutdown,
+                to: State::Stop, logs: &[], has: vec![Action::Notify(State::Stop)], lacks: vec![SEND_ZERO] },
+            Row { what: "two address owners", prio: 255, from: State::Master, ev: rx(255, 12),
+                to: State::Backup,
+                logs: &["(VI_1) CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority",
+                        "(VI_1) Master received advert from 192.0.2.12 with higher priority 255, ours 254",
+                        "(VI_1) Entering BACKUP STATE"],
+                has: vec![], lacks: vec![] },
+        ];
+        for row in rows {
+            let (mut i, now) = reach(cfg(row.prio), row.from);
+            let now = match row.ev {
+                Event::TimerExpired(t) => i.deadline(t).unwrap_or(now),
+                _ => now + Duration::from_millis(500),
+            };
+            let acts = i.handle(now, row.ev);
+            assert_eq!(i.state(), row.to, "{}: state", row.what);
+            assert_eq!(logs(&acts), row.logs, "{}: logs", row.what);
+            for h in &row.has {
+                assert!(acts.contains(h), "{}: missing {h:?} in {acts:?}", row.what);
+            }
+            for l in &row.lacks {
+                assert!(
+                    !acts.contains(l),
+                    "{}: unexpected {l:?} in {acts:?}",
+                    row.what
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn backup_timer_effects() {
+        // accepted advert resets the down timer; priority 0 sets it to skew;
+        // a discarded lower advert leaves it alone.
+        let (mut i, _) = reach(cfg(100), State::Backup);
+        let a = i.handle(s(1), rx(150, 12));
+        assert_eq!(starts(&a, Timer::MasterDown), vec![us(3_609_375)]);
+        assert_eq!(i.deadline(Timer::MasterDown), Some(s(1) + us(3_609_375)));
+        assert_eq!(i.master(), Some((ip(12), 150)));
+        let a = i.handle(s(2), rx(0, 12));
+        assert_eq!(starts(&a, Timer::MasterDown), vec![us(609_375)]);
+        assert_eq!(
+            a[0],
+            Action::Detail("(VI_1) Backup received priority 0 advertisement".into())
+        );
+        let (mut i, _) = reach(cfg(100), State::Backup);
+        i.handle(s(1), rx(100, 12));
+        let a = i.handle(s(2), rx(50, 12));
+        assert!(starts(&a, Timer::MasterDown).is_empty());
+        assert_eq!(i.deadline(Timer::MasterDown), Some(s(1) + us(3_609_375)));
+    }
+
+    #[test]
+    fn become_master_order() {
+        // Reference §3.4: log, advert, VIPs, GARP burst + second burst, notify.
+        let (mut i, _) = reach(cfg(100), State::Backup);
+        let a = i.handle(us(3_609_375), Event::TimerExpired(Timer::MasterDown));
+        assert_eq!(
+            a,
+            vec![
+                Action::Detail("(VI_1) Receive advertisement timeout".into()),
+                Action::Log("(VI_1) Entering MASTER STATE".into()),
+                Action::SendAdvert { priority: 100 },
+                Action::Detail("(VI_1) setting VIPs.".into()),
+                Action::AddVips,
+                Action::SendGarp { count: 5 },
+                Action::StartTimer(Timer::GarpDelay, s(5)),
+                Action::Notify(State::Master),
+                Action::StartTimer(Timer::Advert, s(1)),
+            ]
+        );
+        // the second burst 5 s later, and adverts each second
+        let a = i.poll(us(3_609_375) + s(5));
+        let garps: Vec<_> = a
+            .iter()
+            .filter(|a| matches!(a, Action::SendGarp { .. }))
+            .collect();
+        assert_eq!(garps, vec![&Action::SendGarp { count: 5 }]);
+        let adverts = a.iter().filter(|a| **a == SEND_100).count();
+        assert_eq!(adverts, 5);
+    }
+
+    #[test]
+    fn garp_refresh_and_min_garp() {
+        let mut c = cfg(100);
+        c.garp.master_refresh = Some(s(60));
+        c.garp.master_refresh_repeat = 2;
+        let (mut i, t) = reach(c, State::Master);
+        assert_eq!(i.deadline(Timer::GarpRefresh), Some(t + s(60)));
+        let a = i.poll(t + s(60));
+        assert!(a.contains(&Action::SendGarp { count: 2 }));
+        assert_eq!(i.deadline(Timer::GarpRefresh), Some(t + s(120)));
+        let mut c = cfg(100);
+        c.garp.min_garp = true;
+        let (i, _) = reach(c, State::Master);
+        assert_eq!(i.deadline(Timer::GarpDelay), None);
+    }
+
+    #[test]
+    fn stale_expiry_is_ignored() {
+        let (mut i, _) = reach(cfg(100), State::Backup);
+        i.handle(s(2), rx(150, 12));
+        // the old timer (armed at 0) fires late: ignored, still BACKUP
+        let a = i.handle(us(3_609_375), Event::TimerExpired(Timer::MasterDown));
+        assert!(a.is_empty());
+        assert_eq!(i.state(), State::Backup);
+    }
+
+    #[test]
+    fn timers_v2_exact() {
+        let v2 = Version::V2;
+        assert_eq!(skew_time(v2, 121, s(1)), us(527_343));
+        assert_eq!(skew_time(v2, 121, s(3)), us(527_343));
+        assert_eq!(master_down_interval(v2, 121, s(1), 3), us(3_527_343));
+        assert_eq!(master_down_interval(v2, 121, s(3), 3), us(9_527_343));
+        assert_eq!(master_down_interval(v2, 170, s(1), 3), us(3_335_937));
+        assert_eq!(master_down_interval(v2, 101, s(1), 3), us(3_605_468));
+        assert_eq!(skew_time(v2, 255, s(1)), us(3_906));
+        assert_eq!(skew_time(v2, 1, s(1)), us(996_093));
+        assert_eq!(master_down_interval(v2, 100, s(1), 5), us(5_609_375));
+    }
+
+    #[test]
+    fn timers_v3_exact() {
+        let v3 = Version::V3;
+        assert_eq!(skew_time(v3, 121, s(1)), us(527_343));
+        assert_eq!(skew_time(v3, 121, Duration::from_millis(100)), us(52_734));
+        assert_eq!(
+            master_down_interval(v3, 121, Duration::from_millis(100), 3),
+            us(352_734)
+        );
+        assert_eq!(skew_time(v3, 100, s(2)), us(1_218_750));
+        assert_eq!(master_down_interval(v3, 100, s(2), 3), us(7_218_750));
+    }
+
+    #[test]
+    fn v3_backup_learns_interval_master_uses_own() {
+        let mut c = cfg(121);
+        c.version = Version::V3;
+        let (mut i, _) = reach(c.clone(), State::Backup);
+        let a = i.handle(
+            s(1),
+            Event::AdvertReceived(Received {
+                priority: 200,
+                src: ip(12),
+                max_advert: s(2),
+            }),
+        );
+        assert_eq!(i.master_adver_int(), s(2));
+        assert_eq!(starts(&a, Timer::MasterDown), vec![s(6) + us(1_054_687)]);
+        // priority 0 from it: skew with the learned interval
+        let a = i.handle(s(2), rx(0, 12));
+        assert_eq!(starts(&a, Timer::MasterDown), vec![us(1_054_687)]);
+        let a = i.poll(s(2) + us(1_054_687));
+        assert_eq!(i.state(), State::Master);
+        assert!(a.contains(&Action::StartTimer(Timer::Advert, s(1))));
+        assert_eq!(i.master_adver_int(), s(1));
+        // v2 never learns
+        let (mut i, _) = reach(cfg(121), State::Backup);
+        i.handle(
+            s(1),
+            Event::AdvertReceived(Received {
+                priority: 200,
+                src: ip(12),
+                max_advert: s(2),
+            }),
+        );
+        assert_eq!(i.master_adver_int(), s(1));
+    }
+
+    #[test]
+    fn owner_255() {
+        let mut c = cfg(255);
+        c.wants_master = true;
+        let (mut i, _) = reach(c.clone(), State::Backup);
+        assert_eq!(i.deadline(Timer::MasterDown), Some(us(1)));
+        i.poll(us(1));
+        assert_eq!(i.state(), State::Master);
+        // tracking cannot change an owner
+        assert!(i.handle(s(1), Event::PriorityChanged(200)).is_empty());
+        assert_eq!(i.effective_priority(), 255);
+        // after a fault: one advert interval plus skew
+        i.handle(s(2), Event::FaultOn);
+        let a = i.handle(s(3), Event::FaultOff);
+        assert_eq!(starts(&a, Timer::MasterDown), vec![s(1) + us(3_906)]);
+        // an owner without `state MASTER` waits the full interval
+        let (i, _) = reach(cfg(255), State::Backup);
+        assert_eq!(i.deadline(Timer::MasterDown), Some(s(3) + us(3_906)));
+    }
+
+    #[test]
+    fn state_master_below_255_waits() {
+        let mut c = cfg(101);
+        c.wants_master = true;
+        let (i, _) = reach(c, State::Backup);
+        assert_eq!(i.deadline(Timer::MasterDown), Some(us(3_605_468)));
+    }
+
+    #[test]
+    fn priority_change_recomputes_down_timer() {
+        let (mut i, _) = reach(cfg(101), State::Backup);
+        let a = i.handle(us(3_000), Event::PriorityChanged(121));
+        assert_eq!(
+            logs(&a),
+            vec!["(VI_1) Changing effective priority from 101 to 121"]
+        );
+        assert_eq!(starts(&a, Timer::MasterDown), vec![us(3_527_343)]);
+        // master: no extra advert; the next one carries the new priority
+        let (mut i, t) = reach(cfg(101), State::Master);
+        let a = i.handle(t + us(10), Event::PriorityChanged(121));
+        assert!(!a.iter().any(|a| matches!(a, Action::SendAdvert { .. })));
+        let a = i.poll(t + s(1));
+        assert!(a.contains(&Action::SendAdvert { priority: 121 }));
+    }
+
+    #[test]
+    fn sanitise_state_master() {
+        let mut c = cfg(100);
+        c.wants_master = true;
+        c.nopreempt = true;
+        c.preempt_delay = s(10);
+        let w = sanitise(&mut c);
+        assert_eq!(w.len(), 2);
+        assert!(!c.nopreempt && c.preempt_delay.is_zero());
+    }
+
+    // ---- two-node simulation with a fake clock ----
+
+    struct Net {
+        nodes: Vec<Instance>,
+        up: Vec<bool>,
+        linked: bool,
+        now: Duration,
+        history: Vec<(Duration, usize, State)>,
+        logs: Vec<(usize, String)>,
+        last_advert: Vec<Option<(Duration, u8)>>,
+    }
+
+    impl Net {
+        fn new(nodes: Vec<Instance>) -> Self {
+            let n = nodes.len();
+            Net {
+                nodes,
+                up: vec![false; n],
+                linked: true,
+                now: Duration::ZERO,
+                history: Vec::new(),
+                logs: Vec::new(),
+                last_advert: vec![None; n],
+            }
+        }
+        fn apply(&mut self, at: Duration, i: usize, ev: Event) {
+            let before = self.nodes[i].state();
+            let acts = self.nodes[i].handle(at, ev);
+            if self.nodes[i].state() != before {
+                self.history.push((at, i, self.nodes[i].state()));
+            }
+            for a in acts {
+                match a {
+                    Action::SendAdvert { priority } => {
+                        self.last_advert[i] = Some((at, priority));
+                        if !self.linked {
+                            continue;
+                        }
+                        let src = self.nodes[i].config().src;
+                        let max_advert = self.nodes[i].config().advert_int;
+                        for j in 0..self.nodes.len() {
+                            if j != i && self.up[j] {
+                                let r = Received {
+                                    priority,
+                                    src,
+                                    max_advert,
+                                };
+                                self.apply(at, j, Event::AdvertReceived(r));
+                            }
+                        }
+                    }
+                    Action::Log(t) => self.logs.push((i, t)),
+                    _ => {}
+                }
+            }
+        }
+        fn start(&mut self, i: usize) {
+            self.up[i] = true;
+            let now = self.now;
+            self.apply(now, i, Event::Startup(InitCondition::Up));
+        }
+        fn event(&mut self, i: usize, ev: Event) {
+            let now = self.now;
+            self.apply(now, i, ev);
+        }
+        fn run_until(&mut self, end: Duration) {
+            loop {
+                let next = (0..self.nodes.len())
+                    .filter(|&i| self.up[i])
+                    .filter_map(|i| self.nodes[i].next_deadline().map(|(d, t)| (d, i, t)))
+                    .min();
+                match next {
+                    Some((d, i, t)) if d <= end => {
+                        self.now = d;
+                        self.apply(d, i, Event::TimerExpired(t));
+                    }
+                    _ => break,
+                }
+            }
+            self.now = end;
+        }
+        fn became(&self, i: usize, st: State) -> Vec<Duration> {
+            self.history
+                .iter()
+                .filter(|(_, n, s)| *n == i && *s == st)
+                .map(|(t, _, _)| *t)
+                .collect()
+        }
+        fn logged(&self, i: usize, text: &str) -> bool {
+            self.logs.iter().any(|(n, t)| *n == i && t == text)
+        }
+    }
+
+    fn node(last: u8, prio: u8) -> Instance {
+        let mut c = Config::new("dc1server", Version::V2, prio, s(1), ip(last));
+        c.wants_master = true; // the guide's `state MASTER`
+        Instance::new(c)
+    }
+
+    /// §4.3 start, A, C, D: equal base priority 101, effective 121.
+    #[test]
+    fn lab_timeline() {
+        let mut net = Net::new(vec![node(11, 101), node(12, 101)]);
+        net.start(0);
+        net.now = us(3_000);
+        net.event(0, Event::PriorityChanged(121));
+        net.run_until(s(6));
+        // MASTER 3.527 s after the priority change to 121
+        assert_eq!(net.became(0, State::Master), vec![us(3_000 + 3_527_343)]);
+        // n2 starts 6 s later with the same priority and a higher IP: stays BACKUP
+        net.start(1);
+        net.event(1, Event::PriorityChanged(121));
+        net.run_until(s(60));
+        assert!(net.became(1, State::Master).is_empty());
+        assert_eq!(net.nodes[0].state(), State::Master);
+
+        // A: the master's script fails, 121 → 101.
+        net.event(0, Event::PriorityChanged(101));
+        let (last121, _) = net.last_advert[0].unwrap();
+        net.run_until(s(70));
+        let m = net.became(1, State::Master);
+        assert_eq!(m, vec![last121 + us(3_527_343)]);
+        assert!(net.logged(
+            1,
+            "(dc1server) received lower priority (101) advert from 192.0.2.11 - discarding"
+        ));
+        assert!(net.logged(
+            0,
+            "(dc1server) Master received advert from 192.0.2.12 with higher priority 121, ours 101"
+        ));
+        assert_eq!(net.nodes[0].state(), State::Backup);
+        // A': restored; no failback at equal priority
+        net.event(0, Event::PriorityChanged(121));
+        net.run_until(s(100));
+        assert_eq!(net.nodes[1].state(), State::Master);
+        assert_eq!(net.nodes[0].state(), State::Backup);
+
+        // C: SIGTERM of the master n2: n1 MASTER skew later.
+        let t = net.now;
+        net.event(1, Event::Shutdown);
+        net.up[1] = false;
+        net.run_until(s(110));
+        assert_eq!(
+            *net.became(0, State::Master).last().unwrap(),
+            t + us(527_343)
+        );
+
+        // D: n2 restarted with priority 150 (effective 170): MASTER after
+        // 3 + 86/256 s, n1 yields at its first 170 advert.
+        let mut n = node(12, 150);
+        n.handle(Duration::ZERO, Event::PriorityChanged(170));
+        net.nodes[1] = n;
+        let t = net.now;
+        net.start(1);
+        net.run_until(s(120));
+        assert_eq!(
+            net.became(1, State::Master).last().copied(),
+            Some(t + us(3_335_937))
+        );
+        assert_eq!(
+            *net.became(0, State::Backup).last().unwrap(),
+            t + us(3_335_937)
+        );
+    }
+
+    /// §4.3 M/N: partition with equal priorities, then healing.
+    #[test]
+    fn lab_partition() {
+        let mut net = Net::new(vec![node(11, 121), node(12, 121)]);
+        net.linked = false;
+        net.start(0);
+        net.start(1);
+        net.run_until(s(10));
+        assert_eq!(net.nodes[0].state(), State::Master);
+        assert_eq!(net.nodes[1].state(), State::Master);
+        net.linked = true;
+        net.run_until(s(12));
+        assert!(net.logged(0, "(dc1server) Master received advert from 192.0.2.12 with same priority 121 but higher IP address than ours"));
+        assert_eq!(net.nodes[0].state(), State::Backup);
+        assert_eq!(net.nodes[1].state(), State::Master);
+    }
+
+    /// SIGKILL of the master: the backup takes over master_down after the
+    /// last advert (§4.3 B).
+    #[test]
+    fn master_vanishes() {
+        let mut net = Net::new(vec![node(11, 121), node(12, 100)]);
+        net.start(0);
+        net.start(1);
+        net.run_until(s(10));
+        assert_eq!(net.nodes[0].state(), State::Master);
+        net.up[0] = false; // killed: no more events, no priority 0
+        let (last, _) = net.last_advert[0].unwrap();
+        net.run_until(s(20));
+        // backup at 100: 3 + 156/256 s
+        assert_eq!(net.became(1, State::Master), vec![last + us(3_609_375)]);
+    }
+
+    #[test]
+    fn preemption_higher_priority_returns() {
+        let mut net = Net::new(vec![node(11, 100), node(12, 150)]);
+        net.start(0);
+        net.run_until(s(5));
+        assert_eq!(net.nodes[0].state(), State::Master);
+        let t = net.now;
+        net.start(1);
+        net.run_until(s(20));
+        // 150 preempts after its full down interval: 3 + 106/256 s
+        assert_eq!(net.became(1, State::Master), vec![t + us(3_414_062)]);
+        assert_eq!(net.nodes[0].state(), State::Backup);
+    }
+
+    #[test]
+    fn nopreempt_keeps_lower_master() {
+        let mut hi = Config::new("VI_1", Version::V2, 150, s(1), ip(12));
+        hi.nopreempt = true;
+        let mut net = Net::new(vec![node(11, 100), Instance::new(hi)]);
+        net.start(0);
+        net.run_until(s(5));
+        net.start(1);
+        net.run_until(s(60));
+        assert!(net.became(1, State::Master).is_empty());
+        // but it does take over when the master leaves
+        let t = net.now;
+        net.event(0, Event::Shutdown);
+        net.up[0] = false;
+        net.run_until(s(70));
+        assert_eq!(net.became(1, State::Master), vec![t + us(414_062)]);
+    }
+
+    #[test]
+    fn preempt_delay() {
+        let mut hi = Config::new("VI_1", Version::V2, 150, s(1), ip(12));
+        hi.preempt_delay = s(10);
+        let mut net = Net::new(vec![node(11, 100), Instance::new(hi)]);
+        net.start(0);
+        net.run_until(s(5));
+        let t0 = net.now;
+        net.start(1);
+        net.run_until(s(60));
+        let m = net.became(1, State::Master);
+        // The master (up at 3.609375 s) advertises at 3.609375 + k s. The
+        // first advert heard (5.609375 s) starts the 10 s delay; adverts
+        // are accepted until 15.609375 s, the one at that instant is
+        // discarded, so the down timer armed at 14.609375 s runs out.
+        assert_eq!(t0, s(5));
+        assert_eq!(m, vec![us(14_609_375) + us(3_414_062)]);
+        assert!(net.logged(
+            1,
+            "(VI_1) received lower priority (100) advert from 192.0.2.11 - discarding"
+        ));
+    }
+
+    #[test]
+    fn fault_and_back() {
+        let mut net = Net::new(vec![node(11, 170), node(12, 121)]);
+        net.start(0);
+        net.start(1);
+        net.run_until(s(10));
+        assert_eq!(net.nodes[0].state(), State::Master);
+        // E: link down on the master: the peer does not see priority 0
+        net.linked = false;
+        let (last, _) = net.last_advert[0].unwrap();
+        net.event(0, Event::FaultOn);
+        assert_eq!(net.last_advert[0].unwrap().1, 0);
+        net.linked = true;
+        net.run_until(s(20));
+        assert_eq!(net.became(1, State::Master), vec![last + us(3_527_343)]);
+        // E': up again: BACKUP, then preempts 3 + 86/256 s later
+        let t = net.now;
+        net.event(0, Event::FaultOff);
+        net.run_until(s(30));
+        assert_eq!(
+            *net.became(0, State::Master).last().unwrap(),
+            t + us(3_335_937)
+        );
+        assert_eq!(net.nodes[1].state(), State::Backup);
+    }
+
+    // ---- sync groups ----
+
+    fn member(name: &str, prio: u8, want: bool) -> Instance {
+        let mut c = Config::new(name, Version::V2, prio, s(1), ip(11));
+        c.wants_master = want;
+        Instance::new(c)
+    }
+
+    fn glogs(a: &[(Option<usize>, Action)]) -> Vec<String> {
+        a.iter()
+            .filter_map(|(m, a)| match (m, a) {
+                (None, Action::Log(t)) => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sync_group_master_backup_fault() {
+        let mut g = SyncGroup::new(
+            "G1",
+            vec![member("VI_1", 100, false), member("VI_2", 100, false)],
+        );
+        g.handle(Duration::ZERO, 0, Event::Startup(InitCondition::Up));
+        g.handle(us(10), 1, Event::Startup(InitCondition::Up));
+        assert_eq!(g.state(), State::Backup);
+        // VI_1's timer runs out first, VI_2 does not want MASTER yet: VI_1 waits
+        let a = g.poll(us(3_609_375));
+        assert_eq!(g.members[0].state(), State::Backup);
+        assert!(g.members[0].wants_master());
+        assert!(a.contains(&(
+            Some(0),
+            Action::StartTimer(Timer::MasterDown, us(3_609_375))
+        )));
+        // VI_2's runs out: both MASTER together
+        let a = g.poll(us(3_609_385));
+        assert_eq!(g.members[0].state(), State::Master);
+        assert_eq!(g.members[1].state(), State::Master);
+        assert_eq!(
+            glogs(&a),
+            vec!["VRRP_Group(G1) Syncing instances to MASTER state"]
+        );
+        assert!(a.contains(&(None, Action::Notify(State::Master))));
+        // VI_2 hears a higher priority: both BACKUP
+        let a = g.handle(s(5), 1, rx(200, 12));
+        assert_eq!(g.members[0].state(), State::Backup);
+        assert_eq!(g.members[1].state(), State::Backup);
+        assert_eq!(
+            glogs(&a),
+            vec!["VRRP_Group(G1) Syncing instances to BACKUP state"]
+        );
+        assert!(a.contains(&(Some(0), Action::DelVips)));
+        // VI_1's interface goes down: both FAULT, and stay there until it is up
+        let a = g.handle(s(6), 0, Event::FaultOn);
+        assert_eq!(g.members[0].state(), State::Fault);
+        assert_eq!(g.members[1].state(), State::Fault);
+        assert_eq!(
+            glogs(&a),
+            vec!["VRRP_Group(G1) Syncing instances to FAULT state"]
+        );
+        g.handle(s(7), 1, Event::FaultOn);
+        g.handle(s(8), 0, Event::FaultOff);
+        assert_eq!(g.members[0].state(), State::Fault);
+        assert_eq!(g.members[1].state(), State::Fault);
+        g.handle(s(9), 1, Event::FaultOff);
+        assert_eq!(g.members[0].state(), State::Backup);
+        assert_eq!(g.members[1].state(), State::Backup);
+        assert_eq!(g.state(), State::Backup);
+        // shutdown of both
+        g.handle(s(10), 0, Event::Shutdown);
+        g.handle(s(10), 1, Event::Shutdown);
+        assert_eq!(g.state(), State::Stop);
+    }
+
+    #[test]
+    fn sync_group_state_master_shortens_wait() {
+        // With `state MASTER` on the other member, the first expiry wins at once.
+        let mut g = SyncGroup::new(
+            "G1",
+            vec![member("VI_1", 100, true), member("VI_2", 100, true)],
+        );
+        g.handle(Duration::ZERO, 0, Event::Startup(InitCondition::Up));
+        g.handle(s(1), 1, Event::Startup(InitCondition::Up));
+        g.poll(us(3_609_375));
+        assert_eq!(g.members[0].state(), State::Master);
+        assert_eq!(g.members[1].state(), State::Master);
     }
 }
