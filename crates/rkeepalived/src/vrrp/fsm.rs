@@ -1411,6 +1411,22 @@ mod tests {
     }
 
     #[test]
+    fn startup_waiting_for_script() {
+        // Reference §3.4: no init line; the first result enters BACKUP
+        // without "(init)".
+        let mut i = Instance::new(cfg(100));
+        let a = i.handle(Duration::ZERO, Event::Startup(InitCondition::Waiting));
+        assert!(logs(&a).is_empty());
+        let a = i.handle(s(2), Event::FaultOff);
+        assert_eq!(logs(&a), vec!["(VI_1) Entering BACKUP STATE"]);
+        assert_eq!(i.deadline(Timer::MasterDown), Some(s(2) + us(3_609_375)));
+        let mut i = Instance::new(cfg(100));
+        i.handle(Duration::ZERO, Event::Startup(InitCondition::Waiting));
+        let a = i.handle(s(2), Event::FaultOn);
+        assert_eq!(logs(&a), vec!["(VI_1) Entering FAULT STATE"]);
+    }
+
+    #[test]
     fn sanitise_state_master() {
         let mut c = cfg(100);
         c.wants_master = true;
