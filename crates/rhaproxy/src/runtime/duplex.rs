@@ -201,10 +201,35 @@ async fn pump<A: Io, B: Io>(
     }
 }
 
+/// When a side is due to time out: its last activity plus its timeout
+/// (`tunnel` first, then the side's own; `*-fin` once it sent its end).
+fn deadline(act: &Activity, t: &Timeouts, side: Side) -> Option<Instant> {
+    let (last, base, fin, eof) = match side {
+        Side::Client => (
+            act.client.get(),
+            t.client,
+            t.client_fin,
+            act.client_eof.get(),
+        ),
+        Side::Server => (
+            act.server.get(),
+            t.server,
+            t.server_fin,
+            act.server_eof.get(),
+        ),
+    };
+    let d = if eof {
+        fin.or(t.tunnel).or(base)
+    } else {
+        t.tunnel.or(base)
+    };
+    d.map(|d| last + d)
+}
+
 /// Forward between `client` and `server` until both directions ended, a
 /// side failed, or a side stayed inactive past its timeout. `splice`
 /// moves the bytes through a kernel pipe instead of our buffers.
-pub async fn run<C: Io, S: Io>(client: &C, server: &S, t: Timeouts, splice: bool) -> Outcome {
+pub async fn run<C: Io, S: Io>(client: &C, server: &S, t: &Timeouts, splice: bool) -> Outcome {
     let now = Instant::now();
     let act = Activity {
         client: Cell::new(now),
@@ -217,13 +242,14 @@ pub async fn run<C: Io, S: Io>(client: &C, server: &S, t: Timeouts, splice: bool
     let end = {
         let c2s = async {
             if splice {
-                splice::pump(
+                // Boxed, so the splice state costs the copy path nothing.
+                Box::pin(splice::pump(
                     client,
                     server,
                     &bytes_in,
                     &|| act.client.set(Instant::now()),
                     &|| act.server.set(Instant::now()),
-                )
+                ))
                 .await
                 .map_err(|client_side| {
                     if client_side {
@@ -241,13 +267,14 @@ pub async fn run<C: Io, S: Io>(client: &C, server: &S, t: Timeouts, splice: bool
         };
         let s2c = async {
             if splice {
-                splice::pump(
+                // Boxed, so the splice state costs the copy path nothing.
+                Box::pin(splice::pump(
                     server,
                     client,
                     &bytes_out,
                     &|| act.server.set(Instant::now()),
                     &|| act.client.set(Instant::now()),
-                )
+                ))
                 .await
                 .map_err(|server_side| {
                     if server_side {
@@ -269,29 +296,10 @@ pub async fn run<C: Io, S: Io>(client: &C, server: &S, t: Timeouts, splice: bool
             if c2s_done && s2c_done {
                 break End::Normal;
             }
-            let limit = |side: Side| -> Option<Instant> {
-                let (last, base, fin, eof) = match side {
-                    Side::Client => (
-                        act.client.get(),
-                        t.client,
-                        t.client_fin,
-                        act.client_eof.get(),
-                    ),
-                    Side::Server => (
-                        act.server.get(),
-                        t.server,
-                        t.server_fin,
-                        act.server_eof.get(),
-                    ),
-                };
-                let d = if eof {
-                    fin.or(t.tunnel).or(base)
-                } else {
-                    t.tunnel.or(base)
-                };
-                d.map(|d| last + d)
-            };
-            let (cl, sl) = (limit(Side::Client), limit(Side::Server));
+            let (cl, sl) = (
+                deadline(&act, t, Side::Client),
+                deadline(&act, t, Side::Server),
+            );
             let now = Instant::now();
             if cl.is_some_and(|d| d <= now) {
                 break End::ClientTimeout;
@@ -363,7 +371,7 @@ mod tests {
                 ..Timeouts::default()
             };
             let proxy = tokio::task::spawn_local(async move {
-                run(&client_side, &server_side, t, splice).await
+                run(&client_side, &server_side, &t, splice).await
             });
             let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
             client_app.write_all(&big).await.unwrap();
@@ -406,7 +414,7 @@ mod tests {
             };
             let o = tokio::time::timeout(
                 Duration::from_secs(5),
-                run(&client_side, &server_side, t, false),
+                run(&client_side, &server_side, &t, false),
             )
             .await
             .expect("the client timeout must end the session");
@@ -427,7 +435,7 @@ mod tests {
                 ..Timeouts::default()
             };
             let t0 = Instant::now();
-            let o = run(&client_side, &server_side, t, false).await;
+            let o = run(&client_side, &server_side, &t, false).await;
             assert!(
                 t0.elapsed() < Duration::from_millis(280),
                 "tunnel timeout should win"
@@ -451,7 +459,7 @@ mod tests {
                 server: Some(Duration::from_secs(5)),
                 ..Timeouts::default()
             };
-            let o = run(&client_side, &server_side, t, false).await;
+            let o = run(&client_side, &server_side, &t, false).await;
             assert_eq!(o.end, End::ServerError);
         });
     }

@@ -100,6 +100,9 @@ fn accept_loop(proc_: Arc<Process>, l: Listener) -> std::io::Result<tokio::task:
     Ok(match l.sock {
         Sock::Tcp(std) => {
             let tl = tokio::net::TcpListener::from_std(std)?;
+            // A listener bound to one address tells us the local end of
+            // every connection without a getsockname per accept.
+            let bound = tl.local_addr().ok().filter(|a| !a.ip().is_unspecified());
             tokio::task::spawn_local(async move {
                 loop {
                     let permits = take_permits(&proc_, &fe, bind_slots.as_ref()).await;
@@ -111,7 +114,10 @@ fn accept_loop(proc_: Arc<Process>, l: Listener) -> std::io::Result<tokio::task:
                             continue;
                         }
                     };
-                    let local = stream.local_addr().unwrap_or(client);
+                    let local = match bound {
+                        Some(b) => b,
+                        None => stream.local_addr().unwrap_or(client),
+                    };
                     let acc = session::Accepted {
                         stream,
                         client,
