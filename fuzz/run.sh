@@ -22,7 +22,7 @@ cd "$ROOT/fuzz"
 
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-    TARGETS=(lexer config cond keepalived)
+    TARGETS=(lexer config cond keepalived vrrp_packet)
 fi
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
