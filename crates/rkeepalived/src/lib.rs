@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod dump;
+pub mod net;
 pub mod vrrp;
 
 use std::io::Write;
