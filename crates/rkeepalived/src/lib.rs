@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod dump;
 pub mod net;
+pub mod track;
 pub mod vrrp;
 
 use std::io::Write;
