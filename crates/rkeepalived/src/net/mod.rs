@@ -1,4 +1,4 @@
 //! Edges of the VRRP runtime that talk to the kernel.
 
 pub mod netlink;
-// pub mod socket; (enabled once net/socket.rs is committed)
+pub mod socket;
