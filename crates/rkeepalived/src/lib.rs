@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod dump;
+pub mod engine;
 pub mod net;
 pub mod track;
 pub mod vrrp;
@@ -332,6 +333,29 @@ pub fn run(args: Vec<String>) -> i32 {
             .max()
             .map_or(0, Class::exit_code);
     }
-    eprintln!("rkeepalived: the VRRP runtime is not part of this build yet; use -t to check a configuration.");
-    1
+    // Run: the configuration as `-t` reads it, then the VRRP engine in
+    // the foreground (as Debian's unit starts keepalived, `--dont-fork`).
+    let loaded = load(&pattern, &SystemHost, &kopts);
+    let Some(report) = loaded.report else {
+        let mut text = String::new();
+        for d in &loaded.pre {
+            render(d, &mut text);
+        }
+        eprint!("{text}");
+        return 1;
+    };
+    if opts.log_console {
+        let mut text = String::new();
+        for d in loaded.pre.iter().chain(report.diags.iter()) {
+            render(d, &mut text);
+        }
+        eprint!("{text}");
+    }
+    let ropts = engine::RunOptions {
+        console: opts.log_console,
+        detail: opts.log_detail,
+        facility: opts.log_facility.clone(),
+        no_syslog: opts.no_syslog,
+    };
+    engine::run(&report.config, &pattern, &ropts)
 }

@@ -4,3 +4,252 @@
 pub mod instance;
 pub mod log;
 pub mod spec;
+pub mod system;
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+use std::rc::Rc;
+
+use keepalived_config::model::Config;
+use tokio::sync::mpsc;
+
+use crate::net::netlink::Netlink;
+use crate::net::socket::{GarpSender, Mode, VrrpSocketV4};
+use crate::track::notify::Notifier;
+use crate::track::script::{spawn_script, ScriptSpec};
+use crate::vrrp::priority::{TrackKind, TrackStatus};
+use instance::{Driver, Input};
+use log::{Level, Logger};
+
+/// How the process was asked to log.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub console: bool,
+    pub detail: bool,
+    pub facility: Option<String>,
+    pub no_syslog: bool,
+}
+
+/// Run every `vrrp_instance` of `cfg` until SIGTERM/SIGINT; the exit
+/// status.
+pub fn run(cfg: &Config, conf_path: &str, opts: &RunOptions) -> i32 {
+    let log = Logger::new(
+        log::facility(opts.facility.as_deref()),
+        opts.console,
+        opts.detail,
+        !opts.no_syslog,
+    );
+    log.main(
+        Level::Info,
+        &format!(
+            "Starting Keepalived v{} (rkeepalived {})",
+            crate::COMPAT,
+            crate::VERSION
+        ),
+    );
+    log.main(Level::Info, &format!("Configuration file {conf_path}"));
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            log.main(Level::Err, &format!("cannot start the event loop: {e}"));
+            return 1;
+        }
+    };
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, serve(cfg, log))
+}
+
+async fn serve(cfg: &Config, log: Logger) -> i32 {
+    use tokio::signal::unix::{signal, SignalKind};
+    let netlink = match Netlink::new() {
+        Ok(n) => Rc::new(n),
+        Err(e) => {
+            log.vrrp(Level::Err, &format!("cannot open netlink: {e}"));
+            return 1;
+        }
+    };
+    let default_user = cfg.global.script_user.clone();
+    let mut inputs: Vec<mpsc::UnboundedSender<Input>> = Vec::new();
+    let mut drivers = Vec::new();
+    let mut interfaces = BTreeSet::new();
+    let mut scripts = BTreeSet::new();
+    for vi in &cfg.instances {
+        let spec = match spec::instance_spec(cfg, vi) {
+            Ok(s) => s,
+            Err(e) => {
+                log.vrrp(Level::Err, &e.0);
+                continue;
+            }
+        };
+        let src = match spec.unicast_src {
+            Some(IpAddr::V4(a)) => Some(a),
+            _ => netlink.primary_v4(&spec.ifname).await.ok().flatten(),
+        };
+        let Some(src) = src else {
+            log.vrrp(
+                Level::Err,
+                &format!(
+                    "({}) interface {} has no IPv4 address; instance not started",
+                    spec.name, spec.ifname
+                ),
+            );
+            continue;
+        };
+        let mode = if spec.unicast() {
+            Mode::Unicast
+        } else {
+            Mode::Multicast
+        };
+        let sock = match VrrpSocketV4::open(&spec.ifname, src, mode) {
+            Ok(s) => s,
+            Err(e) => {
+                system::setup_failed(&log, &spec.name, "cannot open the VRRP socket", &e);
+                continue;
+            }
+        };
+        let garp = match GarpSender::open(&spec.ifname) {
+            Ok(g) => g,
+            Err(e) => {
+                system::setup_failed(&log, &spec.name, "cannot open the ARP socket", &e);
+                continue;
+            }
+        };
+        let mac = garp.mac().unwrap_or([0; 6]);
+        let (notifier, errs) = Notifier::from_instance(vi, default_user.as_ref(), Vec::new());
+        for e in errs {
+            log.vrrp(Level::Warning, &e);
+        }
+        let notifier = Rc::new(notifier);
+        let notify: system::Notify = Rc::new(move |_name: &str, state, prio| {
+            drop(notifier.notify(state, prio));
+        });
+        let ops = system::SystemOps {
+            netlink: netlink.clone(),
+            garp,
+            mac,
+            log: log.clone(),
+            notify,
+        };
+        for t in &spec.tracked {
+            match t.kind {
+                TrackKind::Interface => {
+                    interfaces.insert(t.name.clone());
+                }
+                TrackKind::Script => {
+                    scripts.insert(t.name.clone());
+                }
+                _ => {}
+            }
+        }
+        let mut spec = spec;
+        // The instance's own interface always counts: down means FAULT.
+        interfaces.insert(spec.ifname.clone());
+        spec.tracked.push(crate::vrrp::priority::Tracked {
+            kind: TrackKind::Interface,
+            name: spec.ifname.clone(),
+            weight: 0,
+            reverse: false,
+            status: TrackStatus::Unknown,
+        });
+        let (tx, rx) = mpsc::unbounded_channel();
+        inputs.push(tx);
+        let d = Driver::new(spec, src, system::SocketWire(sock), ops, log.clone());
+        drivers.push(tokio::task::spawn_local(d.run(rx)));
+    }
+    if drivers.is_empty() {
+        log.main(Level::Err, "no VRRP instance could be started");
+        return 1;
+    }
+    // Interfaces: their state now, then netlink's reports.
+    for name in &interfaces {
+        let up = netlink.link_is_up(name).await.unwrap_or(false);
+        broadcast(&inputs, TrackKind::Interface, name, up);
+    }
+    let links = crate::net::netlink::watch_links();
+    // Scripts, each on its own schedule.
+    let (stx, mut srx) = mpsc::unbounded_channel();
+    for name in &scripts {
+        let Some(s) = cfg.script(name) else { continue };
+        match ScriptSpec::from_model(s, default_user.as_ref()) {
+            Ok(spec) => {
+                spawn_script(spec, stx.clone());
+            }
+            Err(e) => log.vrrp(Level::Err, &format!("VRRP_Script({name}) {e}")),
+        }
+    }
+    drop(stx);
+    log.main(Level::Info, "Startup complete");
+
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        log.main(Level::Err, "cannot install signal handlers");
+        return 1;
+    };
+    let mut links = links.ok();
+    loop {
+        let link_ev = async {
+            match links.as_mut() {
+                Some(w) => w.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            Some(ev) = srx.recv() => {
+                for l in &ev.logs {
+                    log.vrrp(Level::Info, l);
+                }
+                if ev.changed.is_some() {
+                    let status = match ev.state {
+                        crate::vrrp::priority::ScriptState::Good => TrackStatus::Up,
+                        crate::vrrp::priority::ScriptState::Bad => TrackStatus::Down,
+                        crate::vrrp::priority::ScriptState::Init => TrackStatus::Unknown,
+                    };
+                    for tx in &inputs {
+                        let _ = tx.send(Input::Track { kind: TrackKind::Script, name: ev.name.clone(), status });
+                    }
+                }
+            }
+            Some(ev) = link_ev => {
+                if interfaces.contains(&ev.name) {
+                    log.vrrp(Level::Info, &format!("Netlink reports {} {}", ev.name, if ev.up { "up" } else { "down" }));
+                    broadcast(&inputs, TrackKind::Interface, &ev.name, ev.up && !ev.removed);
+                }
+            }
+        }
+    }
+    log.main(Level::Info, "Stopping");
+    for tx in &inputs {
+        let _ = tx.send(Input::Shutdown);
+    }
+    for d in drivers {
+        let _ = d.await;
+    }
+    log.vrrp(Level::Info, "Stopped");
+    log.main(
+        Level::Info,
+        &format!("Stopped Keepalived v{}", crate::COMPAT),
+    );
+    0
+}
+
+fn broadcast(inputs: &[mpsc::UnboundedSender<Input>], kind: TrackKind, name: &str, up: bool) {
+    let status = if up {
+        TrackStatus::Up
+    } else {
+        TrackStatus::Down
+    };
+    for tx in inputs {
+        let _ = tx.send(Input::Track {
+            kind,
+            name: name.to_string(),
+            status,
+        });
+    }
+}

@@ -1,0 +1,87 @@
+//! The real edges of an instance: its raw VRRP socket ([`Wire`]) and the
+//! host it changes ([`Ops`]): VIPs through rtnetlink, gratuitous ARPs and
+//! unsolicited neighbour advertisements on a packet socket, notifications.
+
+use std::io;
+use std::net::IpAddr;
+use std::rc::Rc;
+
+use keepalived_config::model::VipSpec;
+
+use super::instance::{Ops, Wire};
+use super::log::{Level, Logger};
+use crate::net::netlink::{AddOutcome, DelOutcome, Netlink, Vip};
+use crate::net::socket::{GarpSender, VrrpSocketV4};
+use crate::vrrp::fsm::State;
+use crate::vrrp::packet;
+
+pub struct SocketWire(pub VrrpSocketV4);
+
+impl Wire for SocketWire {
+    async fn recv(&self, buf: &mut [u8]) -> io::Result<(usize, IpAddr)> {
+        let (n, src) = self.0.recv(buf).await?;
+        Ok((n, IpAddr::V4(src)))
+    }
+
+    async fn send(&self, pkt: &[u8], dst: IpAddr) -> io::Result<()> {
+        match dst {
+            IpAddr::V4(d) => self.0.send(pkt, d).await,
+            IpAddr::V6(_) => Err(io::Error::from(io::ErrorKind::Unsupported)),
+        }
+    }
+}
+
+/// How state changes are told to the outside (notify scripts, FIFO, mail).
+pub type Notify = Rc<dyn Fn(&str, State, u8)>;
+
+pub struct SystemOps {
+    pub netlink: Rc<Netlink>,
+    pub garp: GarpSender,
+    pub mac: [u8; 6],
+    pub log: Logger,
+    pub notify: Notify,
+}
+
+fn nl_err(e: crate::net::netlink::NetlinkError) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+impl Ops for SystemOps {
+    async fn add_vip(&self, ifname: &str, vip: &VipSpec) -> io::Result<bool> {
+        let v = Vip::from_spec(vip).map_err(io::Error::other)?;
+        match self.netlink.add_vip(ifname, &v).await.map_err(nl_err)? {
+            AddOutcome::Added => Ok(true),
+            AddOutcome::AlreadyPresent => {
+                // keepalived carries on with an address that is already there.
+                self.log
+                    .vrrp_detail(&format!("address {} already present on {ifname}", vip.addr));
+                Ok(false)
+            }
+        }
+    }
+
+    async fn del_vip(&self, ifname: &str, vip: &VipSpec) -> io::Result<bool> {
+        let v = Vip::from_spec(vip).map_err(io::Error::other)?;
+        Ok(self.netlink.del_vip(ifname, &v).await.map_err(nl_err)? == DelOutcome::Deleted)
+    }
+
+    async fn garp(&self, _ifname: &str, vip: IpAddr) -> io::Result<()> {
+        match vip {
+            IpAddr::V4(a) => self.garp.send_frame(&packet::garp_frame(self.mac, a)).await,
+            IpAddr::V6(a) => {
+                self.garp
+                    .send_frame(&packet::unsolicited_na_frame(self.mac, a, false))
+                    .await
+            }
+        }
+    }
+
+    fn notify(&self, instance: &str, state: State, priority: u8) {
+        (self.notify)(instance, state, priority);
+    }
+}
+
+/// Log a failure to set up an instance the way keepalived reports it.
+pub fn setup_failed(log: &Logger, instance: &str, what: &str, e: &dyn std::fmt::Display) {
+    log.vrrp(Level::Err, &format!("({instance}) {what}: {e}"));
+}

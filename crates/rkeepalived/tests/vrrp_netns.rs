@@ -1,0 +1,409 @@
+//! VRRP on real interfaces: network namespaces joined by a bridge (the
+//! "switch"), two nodes and a client, TEST-NET-2 addresses. The nodes run
+//! rkeepalived, or the real keepalived on one side to show that the two
+//! share a virtual router. Measured failover times are printed.
+//!
+//! Needs root and iproute2; each test makes its own namespaces (names
+//! carry the test's PID) and removes them, and kills only what it started.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const OURS: &str = env!("CARGO_BIN_EXE_rkeepalived");
+const REAL: &str = "/usr/sbin/keepalived";
+const VIP: &str = "198.51.100.3";
+
+fn root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
+fn ip(args: &[&str]) -> bool {
+    Command::new("ip")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn ip_out(args: &[&str]) -> String {
+    Command::new("ip")
+        .args(args)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+/// The lab: `<tag>-sw` holds br0; `<tag>-n1`, `<tag>-n2`, `<tag>-c`.
+struct Lab {
+    tag: String,
+    dir: PathBuf,
+}
+
+impl Lab {
+    fn new(name: &str) -> Option<Lab> {
+        static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tag = format!("rk{name}{}{seq}", std::process::id() % 10_000);
+        let dir = std::env::temp_dir().join(&tag);
+        let _ = std::fs::create_dir_all(&dir);
+        let lab = Lab { tag, dir };
+        let sw = lab.ns("sw");
+        if !ip(&["netns", "add", &sw]) {
+            return None;
+        }
+        ip(&["-n", &sw, "link", "set", "lo", "up"]);
+        ip(&["-n", &sw, "link", "add", "br0", "type", "bridge"]);
+        ip(&[
+            "-n",
+            &sw,
+            "link",
+            "set",
+            "br0",
+            "type",
+            "bridge",
+            "mcast_snooping",
+            "0",
+            "stp_state",
+            "0",
+        ]);
+        ip(&["-n", &sw, "link", "set", "br0", "up"]);
+        for (n, addr, port) in [
+            ("n1", "198.51.100.11/24", "p1"),
+            ("n2", "198.51.100.12/24", "p2"),
+            ("c", "198.51.100.20/24", "p3"),
+        ] {
+            let ns = lab.ns(n);
+            ip(&["netns", "add", &ns]);
+            ip(&["-n", &ns, "link", "set", "lo", "up"]);
+            let tmp = format!("{}{n}", lab.tag);
+            ip(&[
+                "link", "add", &tmp, "netns", &ns, "type", "veth", "peer", "name", port, "netns",
+                &sw,
+            ]);
+            ip(&["-n", &ns, "link", "set", &tmp, "name", "eth0"]);
+            ip(&["-n", &ns, "addr", "add", addr, "dev", "eth0"]);
+            ip(&["-n", &ns, "link", "set", "eth0", "up"]);
+            ip(&["-n", &sw, "link", "set", port, "master", "br0", "up"]);
+        }
+        Some(lab)
+    }
+
+    fn ns(&self, n: &str) -> String {
+        format!("{}-{n}", self.tag)
+    }
+
+    fn has_vip(&self, n: &str) -> bool {
+        ip_out(&["-n", &self.ns(n), "-o", "addr", "show", "dev", "eth0"])
+            .contains(&format!("inet {VIP}/"))
+    }
+
+    fn mac(&self, n: &str) -> String {
+        let out = ip_out(&["-n", &self.ns(n), "-o", "link", "show", "dev", "eth0"]);
+        out.split("link/ether ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The client's neighbour entry for the VIP (the MAC it would use).
+    fn client_neigh(&self) -> String {
+        ip_out(&["-n", &self.ns("c"), "neigh", "show", VIP])
+    }
+
+    fn conf(&self, n: &str, prio: u8, version: u8, extra: &str) -> PathBuf {
+        let auth = if version == 2 {
+            "    authentication {\n        auth_type PASS\n        auth_pass secret\n    }\n"
+        } else {
+            ""
+        };
+        let text = format!(
+            "global_defs {{\n    router_id {n}\n}}\n{extra_global}\
+             vrrp_instance VI_1 {{\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n    priority {prio}\n    advert_int 1\n    version {version}\n\
+             {auth}    virtual_ipaddress {{\n        {VIP}/24\n    }}\n{extra}}}\n",
+            extra_global = if extra.contains("chk_haproxy") {
+                format!(
+                    "vrrp_script chk_haproxy {{\n    script \"/usr/bin/test -e {}\"\n    interval 1\n    fall 1\n    rise 1\n}}\n",
+                    self.dir.join(format!("{n}.up")).display()
+                )
+            } else {
+                String::new()
+            },
+        );
+        let p = self.dir.join(format!("{n}.conf"));
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn start(&self, n: &str, bin: &str, conf: &Path) -> Node {
+        let log = std::fs::File::create(self.dir.join(format!(
+            "{n}-{}.log",
+            if bin == OURS { "ours" } else { "real" }
+        )))
+        .unwrap();
+        let pid = self.dir.join(format!("{n}.pid"));
+        let vpid = self.dir.join(format!("{n}.vrrp.pid"));
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns(n),
+                bin,
+                "-P",
+                "-n",
+                "-l",
+                "-D",
+                "-f",
+            ])
+            .arg(conf)
+            .arg("-p")
+            .arg(&pid)
+            .arg("-r")
+            .arg(&vpid)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start a node");
+        Node {
+            child: Some(child),
+            ns: self.ns(n),
+        }
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for n in ["n1", "n2", "c", "sw"] {
+            ip(&["netns", "del", &self.ns(n)]);
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+struct Node {
+    child: Option<Child>,
+    ns: String,
+}
+
+impl Node {
+    fn signal(&mut self, sig: &str) {
+        if let Some(c) = &self.child {
+            let _ = Command::new("kill")
+                .args(["-s", sig, &c.id().to_string()])
+                .status();
+        }
+    }
+
+    /// SIGTERM and wait (bounded).
+    fn stop(&mut self) {
+        self.signal("TERM");
+        if let Some(mut c) = self.child.take() {
+            let t0 = Instant::now();
+            while t0.elapsed() < Duration::from_secs(5) {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Crash: SIGKILL every process of the node's namespace (keepalived
+    /// forks a VRRP child; all of them are ours).
+    fn crash(&mut self) {
+        for pid in ip_out(&["netns", "pids", &self.ns]).split_whitespace() {
+            let _ = Command::new("kill").args(["-9", pid]).status();
+        }
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            self.stop();
+        }
+    }
+}
+
+/// Poll `cond` every 10 ms until it holds or `limit` passes; the time it took.
+fn until(limit: Duration, mut cond: impl FnMut() -> bool) -> Option<Duration> {
+    let t0 = Instant::now();
+    while t0.elapsed() < limit {
+        if cond() {
+            return Some(t0.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    None
+}
+
+fn skip() -> bool {
+    if !root() {
+        eprintln!("note: VRRP namespace tests need root; skipped");
+        return true;
+    }
+    false
+}
+
+/// Two rkeepalived nodes of equal priority: the first becomes MASTER
+/// after master_down_interval, the second stays BACKUP; SIGTERM hands
+/// over within the skew time; SIGKILL within master_down_interval; the
+/// client's neighbour entry follows the gratuitous ARPs.
+fn pair_fails_over(bin1: &str, bin2: &str, version: u8) {
+    let Some(lab) = Lab::new(&format!("v{version}")) else {
+        eprintln!("note: cannot create network namespaces; skipped");
+        return;
+    };
+    let c1 = lab.conf("n1", 101, version, "");
+    let c2 = lab.conf("n2", 101, version, "");
+    let mut n1 = lab.start("n1", bin1, &c1);
+    let t = until(Duration::from_secs(8), || lab.has_vip("n1")).expect("n1 becomes MASTER");
+    println!("[{bin1} v{version}] first node MASTER after {t:?} (3 s + skew 0.605 s expected)");
+    assert!(
+        t > Duration::from_millis(2500),
+        "not before master_down_interval: {t:?}"
+    );
+
+    // The client learns the VIP on n1 (as if it had talked to it), then
+    // n2 joins as BACKUP.
+    let m1 = lab.mac("n1");
+    ip(&[
+        "-n",
+        &lab.ns("c"),
+        "neigh",
+        "replace",
+        VIP,
+        "lladdr",
+        &m1,
+        "dev",
+        "eth0",
+        "nud",
+        "stale",
+    ]);
+    let mut n2 = lab.start("n2", bin2, &c2);
+    std::thread::sleep(Duration::from_secs(5));
+    assert!(
+        lab.has_vip("n1") && !lab.has_vip("n2"),
+        "equal priority: the running master stays"
+    );
+
+    // SIGTERM on the master: priority 0, the backup takes over after its
+    // skew time (< 1 s), not after master_down_interval.
+    n1.stop();
+    let t =
+        until(Duration::from_secs(5), || lab.has_vip("n2")).expect("n2 takes over after SIGTERM");
+    println!("[{bin1} -> {bin2} v{version}] takeover after SIGTERM of the master: {t:?}");
+    assert!(
+        t < Duration::from_millis(1500),
+        "priority 0 release within skew time, got {t:?}"
+    );
+    assert!(!lab.has_vip("n1"), "a stopped master removes its VIP");
+    let m2 = lab.mac("n2");
+    let moved = until(Duration::from_secs(3), || lab.client_neigh().contains(&m2));
+    assert!(
+        moved.is_some(),
+        "the client's neighbour entry moves to n2 ({m2}): {}",
+        lab.client_neigh()
+    );
+
+    // n1 back (BACKUP), then n2 crashes: n1 takes over within
+    // master_down_interval.
+    let mut n1 = lab.start("n1", bin1, &c1);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        lab.has_vip("n2") && !lab.has_vip("n1"),
+        "no preemption at equal priority"
+    );
+    n2.crash();
+    let t =
+        until(Duration::from_secs(8), || lab.has_vip("n1")).expect("n1 takes over after SIGKILL");
+    println!(
+        "[{bin2} killed, {bin1} takes over v{version}] after {t:?} (master_down_interval 3.605 s)"
+    );
+    assert!(
+        t < Duration::from_millis(4200),
+        "takeover within master_down_interval, got {t:?}"
+    );
+    n1.stop();
+}
+
+#[test]
+fn two_rkeepalived_nodes_v2() {
+    if skip() {
+        return;
+    }
+    pair_fails_over(OURS, OURS, 2);
+}
+
+#[test]
+fn two_rkeepalived_nodes_v3() {
+    if skip() {
+        return;
+    }
+    pair_fails_over(OURS, OURS, 3);
+}
+
+#[test]
+fn interoperates_with_keepalived_both_ways() {
+    if skip() {
+        return;
+    }
+    if !Path::new(REAL).exists() {
+        eprintln!("note: {REAL} absent; interoperation not tested");
+        return;
+    }
+    pair_fails_over(REAL, OURS, 2);
+    pair_fails_over(OURS, REAL, 3);
+}
+
+/// The guide's tracking: `chk_haproxy weight 20` on equal base
+/// priorities; the master's check failing (121 -> 101) moves the VIP.
+#[test]
+fn failing_check_script_moves_the_vip() {
+    if skip() {
+        return;
+    }
+    let Some(lab) = Lab::new("trk") else {
+        return;
+    };
+    let track = "    track_script {\n        chk_haproxy weight 20\n    }\n";
+    let c1 = lab.conf("n1", 101, 2, track);
+    let c2 = lab.conf("n2", 101, 2, track);
+    std::fs::write(lab.dir.join("n1.up"), "").unwrap();
+    std::fs::write(lab.dir.join("n2.up"), "").unwrap();
+    let mut n1 = lab.start("n1", OURS, &c1);
+    until(Duration::from_secs(8), || lab.has_vip("n1")).expect("n1 MASTER");
+    let mut n2 = lab.start("n2", OURS, &c2);
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(lab.has_vip("n1") && !lab.has_vip("n2"));
+    // haproxy "dies" on n1.
+    std::fs::remove_file(lab.dir.join("n1.up")).unwrap();
+    let t = until(Duration::from_secs(10), || {
+        lab.has_vip("n2") && !lab.has_vip("n1")
+    })
+    .expect("the VIP moves to n2 when n1's check fails");
+    println!("[track_script] VIP moved {t:?} after the check started failing");
+    let log = std::fs::read_to_string(lab.dir.join("n1-ours.log")).unwrap_or_default();
+    assert!(log.contains("VRRP_Script(chk_haproxy) failed"), "{log}");
+    assert!(
+        log.contains("(VI_1) Changing effective priority from 121 to 101"),
+        "{log}"
+    );
+    n2.stop();
+    n1.stop();
+}
