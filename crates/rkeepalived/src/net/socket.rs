@@ -62,6 +62,12 @@ fn errno(e: nix::errno::Errno) -> io::Error {
     io::Error::from(e)
 }
 
+/// Name the interface and the step in a socket error, keeping its kind
+/// and OS error code visible in the message.
+fn ctx<'a>(ifname: &'a str, what: &'a str) -> impl FnOnce(io::Error) -> io::Error + 'a {
+    move |e| io::Error::new(e.kind(), format!("{ifname}: {what}: {e}"))
+}
+
 /// The index of interface `ifname`.
 pub fn ifindex(ifname: &str) -> io::Result<u32> {
     nix::net::if_::if_nametoindex(ifname).map_err(|e| {
@@ -228,22 +234,32 @@ impl VrrpSocketV4 {
         let dev = ifname.as_bytes();
 
         let rx = raw_socket(Domain::IPV4, protocol)?;
-        rx.bind_device(Some(dev))?;
-        rx.set_multicast_all_v4(false)?;
+        rx.bind_device(Some(dev))
+            .map_err(ctx(ifname, "SO_BINDTODEVICE"))?;
+        rx.set_multicast_all_v4(false)
+            .map_err(ctx(ifname, "IP_MULTICAST_ALL"))?;
         match mode {
-            Mode::Multicast => {
-                rx.join_multicast_v4_n(&GROUP_V4, &InterfaceIndexOrAddress::Index(idx.get()))?
-            }
-            Mode::Unicast => rx.bind(&SocketAddrV4::new(src, 0).into())?,
+            Mode::Multicast => rx
+                .join_multicast_v4_n(&GROUP_V4, &InterfaceIndexOrAddress::Index(idx.get()))
+                .map_err(ctx(ifname, "IP_ADD_MEMBERSHIP"))?,
+            Mode::Unicast => rx
+                .bind(&SocketAddrV4::new(src, 0).into())
+                .map_err(ctx(ifname, "bind"))?,
         }
 
         let tx = raw_socket(Domain::IPV4, protocol)?;
-        tx.set_header_included_v4(true)?;
-        tx.bind_device(Some(dev))?;
-        tx.set_multicast_if_v4(&src)?;
-        tx.set_multicast_loop_v4(false)?;
-        tx.set_multicast_ttl_v4(u32::from(VRRP_TTL))?;
-        tx.set_tos_v4(u32::from(VRRP_TOS))?;
+        tx.set_header_included_v4(true)
+            .map_err(ctx(ifname, "IP_HDRINCL"))?;
+        tx.bind_device(Some(dev))
+            .map_err(ctx(ifname, "SO_BINDTODEVICE"))?;
+        tx.set_multicast_if_v4(&src)
+            .map_err(ctx(ifname, "IP_MULTICAST_IF"))?;
+        tx.set_multicast_loop_v4(false)
+            .map_err(ctx(ifname, "IP_MULTICAST_LOOP"))?;
+        tx.set_multicast_ttl_v4(u32::from(VRRP_TTL))
+            .map_err(ctx(ifname, "IP_MULTICAST_TTL"))?;
+        tx.set_tos_v4(u32::from(VRRP_TOS))
+            .map_err(ctx(ifname, "IP_TOS"))?;
         drop_all(&tx)?;
 
         Ok(VrrpSocketV4 {
@@ -359,25 +375,38 @@ impl VrrpSocketV6 {
         let scope = |a: &Ipv6Addr| if needs_scope(a) { idx.get() } else { 0 };
 
         let rx = raw_socket(Domain::IPV6, PROTO_VRRP)?;
-        rx.set_only_v6(true)?;
-        rx.bind_device(Some(dev))?;
-        rx.set_multicast_all_v6(false)?;
-        rx.set_recv_hoplimit_v6(true)?;
-        nsock::setsockopt(&rx, sockopt::Ipv6RecvPacketInfo, &true).map_err(errno)?;
+        rx.bind_device(Some(dev))
+            .map_err(ctx(ifname, "SO_BINDTODEVICE"))?;
+        rx.set_multicast_all_v6(false)
+            .map_err(ctx(ifname, "IPV6_MULTICAST_ALL"))?;
+        rx.set_recv_hoplimit_v6(true)
+            .map_err(ctx(ifname, "IPV6_RECVHOPLIMIT"))?;
+        nsock::setsockopt(&rx, sockopt::Ipv6RecvPacketInfo, &true)
+            .map_err(|e| ctx(ifname, "IPV6_RECVPKTINFO")(errno(e)))?;
         match mode {
-            Mode::Multicast => rx.join_multicast_v6(&GROUP_V6, idx.get())?,
-            Mode::Unicast => rx.bind(&SocketAddrV6::new(src, 0, 0, scope(&src)).into())?,
+            Mode::Multicast => rx
+                .join_multicast_v6(&GROUP_V6, idx.get())
+                .map_err(ctx(ifname, "IPV6_JOIN_GROUP"))?,
+            Mode::Unicast => rx
+                .bind(&SocketAddrV6::new(src, 0, 0, scope(&src)).into())
+                .map_err(ctx(ifname, "bind"))?,
         }
 
         let tx = raw_socket(Domain::IPV6, PROTO_VRRP)?;
-        tx.set_only_v6(true)?;
-        tx.bind_device(Some(dev))?;
-        tx.set_multicast_if_v6(idx.get())?;
-        tx.set_multicast_loop_v6(false)?;
-        tx.set_multicast_hops_v6(u32::from(VRRP_TTL))?;
-        tx.set_unicast_hops_v6(u32::from(VRRP_TTL))?;
-        tx.set_tclass_v6(u32::from(VRRP_TOS))?;
-        tx.bind(&SocketAddrV6::new(src, 0, 0, scope(&src)).into())?;
+        tx.bind_device(Some(dev))
+            .map_err(ctx(ifname, "SO_BINDTODEVICE"))?;
+        tx.set_multicast_if_v6(idx.get())
+            .map_err(ctx(ifname, "IPV6_MULTICAST_IF"))?;
+        tx.set_multicast_loop_v6(false)
+            .map_err(ctx(ifname, "IPV6_MULTICAST_LOOP"))?;
+        tx.set_multicast_hops_v6(u32::from(VRRP_TTL))
+            .map_err(ctx(ifname, "IPV6_MULTICAST_HOPS"))?;
+        tx.set_unicast_hops_v6(u32::from(VRRP_TTL))
+            .map_err(ctx(ifname, "IPV6_UNICAST_HOPS"))?;
+        tx.set_tclass_v6(u32::from(VRRP_TOS))
+            .map_err(ctx(ifname, "IPV6_TCLASS"))?;
+        tx.bind(&SocketAddrV6::new(src, 0, 0, scope(&src)).into())
+            .map_err(ctx(ifname, "bind"))?;
         drop_all(&tx)?;
 
         Ok(VrrpSocketV6 {
@@ -495,7 +524,7 @@ impl GarpSender {
             Type::RAW.nonblocking().cloexec(),
             Some(Protocol::from(0)),
         )?;
-        nsock::bind(s.as_raw_fd(), &link).map_err(errno)?;
+        nsock::bind(s.as_raw_fd(), &link).map_err(|e| ctx(ifname, "bind")(errno(e)))?;
         let mac = match (link.halen(), link.addr()) {
             (6, Some(m)) => Some(m),
             _ => None,
