@@ -393,6 +393,21 @@ fn label_of(m: &AddressMessage) -> Option<String> {
     })
 }
 
+/// See [`Netlink::primary_v4`].
+pub fn primary_v4_of(all: &[AddressMessage]) -> Option<Ipv4Addr> {
+    let v4 = |m: &AddressMessage| match local_of(m) {
+        Some(IpAddr::V4(a)) if m.header.family == AddressFamily::Inet => Some(a),
+        _ => None,
+    };
+    let primary = |m: &&AddressMessage| !m.header.flags.contains(AddressHeaderFlags::Secondary);
+    let mut candidates = all.iter().filter(primary);
+    all.iter()
+        .filter(primary)
+        .filter(|m| m.header.scope == AddressScope::Universe)
+        .find_map(v4)
+        .or_else(|| candidates.find_map(v4))
+}
+
 /// A multicast notification as a [`LinkEvent`], if it is one.
 pub fn link_event(msg: &RouteNetlinkMessage) -> Option<LinkEvent> {
     let (m, removed) = match msg {
@@ -510,19 +525,15 @@ impl Netlink {
             .map_err(|e| NetlinkError::from_rtnl(op, ifname, e))
     }
 
-    /// The first IPv4 address on the interface that is not secondary: the
-    /// one keepalived uses as the advert source when none is configured.
+    /// The interface's primary IPv4 address: the first non-secondary one
+    /// of global scope, else the first non-secondary one. The kernel lists
+    /// narrower scopes (host) first, so a plain "first" could pick a
+    /// scope-host VIP; keepalived uses this as the advert source when no
+    /// `mcast_src_ip` is configured.
     pub async fn primary_v4(&self, name: &str) -> Result<Option<Ipv4Addr>> {
         let idx = self.link_index(name).await?;
         let all = self.addrs("get addresses", name, idx).await?;
-        Ok(all
-            .iter()
-            .filter(|m| m.header.family == AddressFamily::Inet)
-            .filter(|m| !m.header.flags.contains(AddressHeaderFlags::Secondary))
-            .find_map(|m| match local_of(m) {
-                Some(IpAddr::V4(a)) => Some(a),
-                _ => None,
-            }))
+        Ok(primary_v4_of(&all))
     }
 
     /// The first fe80::/10 address on the interface.
@@ -858,6 +869,31 @@ mod tests {
         let mut bad = s;
         bad.broadcast = Some("x".into());
         assert!(Vip::from_spec(&bad).is_err());
+    }
+
+    #[test]
+    fn primary_prefers_global_non_secondary() {
+        let mk = |a: &str, scope: Scope, secondary: bool| {
+            let mut v = Vip::new(v4(a));
+            v.scope = scope;
+            let mut m = addr_message(2, &v, false);
+            if secondary {
+                m.header.flags = AddressHeaderFlags::Secondary;
+            }
+            m
+        };
+        let all = vec![
+            mk("198.51.100.4", Scope::Host, false),
+            mk("192.0.2.9", Scope::Global, true),
+            mk("192.0.2.1", Scope::Global, false),
+        ];
+        assert_eq!(primary_v4_of(&all), Some(Ipv4Addr::new(192, 0, 2, 1)));
+        assert_eq!(
+            primary_v4_of(&all[..2]),
+            Some(Ipv4Addr::new(198, 51, 100, 4))
+        );
+        assert_eq!(primary_v4_of(&all[1..2]), None);
+        assert_eq!(primary_v4_of(&[]), None);
     }
 
     #[test]
