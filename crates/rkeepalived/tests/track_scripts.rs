@@ -341,6 +341,7 @@ fn free_port() -> u16 {
         .port()
 }
 
+#[allow(clippy::field_reassign_with_default)]
 fn smtp_cfg(port: u16, timeout: Duration) -> SmtpConfig {
     let mut g = GlobalDefs::default();
     g.smtp_server = Some(("127.0.0.1".into(), port));

@@ -389,6 +389,7 @@ pub async fn send_dated(cfg: &SmtpConfig, alert: &Alert, date: &str) -> SmtpRepo
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 
