@@ -441,15 +441,19 @@ pub fn addr_event(msg: &RouteNetlinkMessage) -> Option<AddrEvent> {
 
 // ---------------------------------------------------------------- the handle
 
-/// One rtnetlink connection. Dropping it ends its connection task.
+/// One rtnetlink connection. Clones share it; dropping the last clone
+/// ends its connection task.
+#[derive(Clone)]
 pub struct Netlink {
     handle: Handle,
-    task: JoinHandle<()>,
+    _task: std::sync::Arc<AbortOnDrop>,
 }
 
-impl Drop for Netlink {
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        self.task.abort();
+        self.0.abort();
     }
 }
 
@@ -468,7 +472,10 @@ impl Netlink {
         let (conn, handle, _unsolicited) = rtnetlink::new_connection()
             .map_err(|e| NetlinkError::new("open", "", ErrorKind::Io(e)))?;
         let task = spawn_conn("open", conn)?;
-        Ok(Netlink { handle, task })
+        Ok(Netlink {
+            handle,
+            _task: std::sync::Arc::new(AbortOnDrop(task)),
+        })
     }
 
     /// The interface named `name` (RTM_GETLINK by IFLA_IFNAME).
