@@ -495,4 +495,27 @@ fn tcpdump_decodes_what_we_send() {
         ),
         "{text}"
     );
+
+    let v6 = tcpdump(&p.b, "ip6 proto 112");
+    let a_ll = in_ns(&p.a, || async {
+        let src = link_local().await;
+        let s = VrrpSocketV6::open("eth0", src, Mode::Multicast).unwrap();
+        let payload = v3_advert(IpAddr::V6(VIP6))
+            .encode(IpAddr::V6(src), IpAddr::V6(GROUP_V6))
+            .unwrap();
+        repeat(3, || s.send_multicast(&payload)).await.unwrap();
+        src
+    })
+    .join()
+    .unwrap();
+    let text = output(v6);
+    eprintln!("tcpdump: {text}");
+    assert!(text.contains("IP6 (class 0xc0,"), "{text}");
+    assert!(text.contains("hlim 255, next-header VRRP (112)"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{a_ll} > ff02::12: VRRPv3, Advertisement, vrid 52, prio 120, intvl 100cs, length 24, addrs: 2001:db8::100"
+        )),
+        "{text}"
+    );
 }

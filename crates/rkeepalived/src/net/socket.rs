@@ -146,9 +146,7 @@ pub fn ipv6_addresses(ifname: &str) -> io::Result<Vec<Ipv6Addr>> {
 /// The first link-local (fe80::/10) address of `ifname`: the source of
 /// keepalived's IPv6 adverts.
 pub fn link_local_ipv6(ifname: &str) -> io::Result<Option<Ipv6Addr>> {
-    Ok(ipv6_addresses(ifname)?
-        .into_iter()
-        .find(|a| is_link_local(a)))
+    Ok(ipv6_addresses(ifname)?.into_iter().find(is_link_local))
 }
 
 fn is_link_local(a: &Ipv6Addr) -> bool {
@@ -252,8 +250,14 @@ impl VrrpSocketV4 {
             .map_err(ctx(ifname, "IP_HDRINCL"))?;
         tx.bind_device(Some(dev))
             .map_err(ctx(ifname, "SO_BINDTODEVICE"))?;
-        tx.set_multicast_if_v4(&src)
-            .map_err(ctx(ifname, "IP_MULTICAST_IF"))?;
+        // The device binding already picks the interface; a source that
+        // is not one of its addresses (EADDRNOTAVAIL here) is not fatal.
+        match tx.set_multicast_if_v4(&src) {
+            Err(e) if e.raw_os_error() != Some(libc::EADDRNOTAVAIL) => {
+                return Err(ctx(ifname, "IP_MULTICAST_IF")(e))
+            }
+            _ => {}
+        }
         tx.set_multicast_loop_v4(false)
             .map_err(ctx(ifname, "IP_MULTICAST_LOOP"))?;
         tx.set_multicast_ttl_v4(u32::from(VRRP_TTL))
