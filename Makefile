@@ -12,7 +12,7 @@ build:
 	$(CARGO) build --workspace
 
 release:
-	$(CARGO) build --release -p rhaproxy
+	$(CARGO) build --release -p rhaproxy -p rkeepalived
 
 # The guide's SMTP cluster on loopback: two smtp-sink nodes behind rhaproxy,
 # mail sent with swaks, a node taken DOWN and back UP by the health checks
@@ -20,6 +20,7 @@ release:
 # missing). HAPROXY_BIN=/usr/sbin/haproxy runs it on the real HAProxy.
 demo: release
 	@CARGO="$(CARGO)" bash demo/smtp-demo.sh
+	@bash demo/vrrp-demo.sh
 
 # Unit, property, CLI and differential tests (the differential ones run the
 # real haproxy when it is installed).
