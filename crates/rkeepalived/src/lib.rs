@@ -208,7 +208,7 @@ pub fn load(pattern: &str, host: &dyn Host, opts: &keepalived_config::Options) -
 }
 
 /// The full host name: keepalived's default router_id and HELO name.
-fn host_name() -> String {
+pub(crate) fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|s| s.trim().to_string())
         .unwrap_or_default()

@@ -72,6 +72,26 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
         }
     };
     let default_user = cfg.global.script_user.clone();
+    // notify_fifo: one FIFO shared by every instance.
+    let mut fifos = Vec::new();
+    for path in [&cfg.global.notify_fifo, &cfg.global.vrrp_notify_fifo]
+        .into_iter()
+        .flatten()
+    {
+        match crate::track::notify::NotifyFifo::open(path) {
+            Ok(f) => fifos.push(std::sync::Arc::new(f)),
+            Err(e) => log.vrrp(Level::Err, &format!("notify_fifo {path}: {e}")),
+        }
+    }
+    let hostname = crate::host_name();
+    let router_id = cfg
+        .global
+        .router_id
+        .clone()
+        .unwrap_or_else(|| hostname.clone());
+    let smtp =
+        crate::track::smtp::SmtpConfig::from_global(&cfg.global, &hostname, &router_id, "root")
+            .map(Rc::new);
     let mut inputs: Vec<mpsc::UnboundedSender<Input>> = Vec::new();
     let mut drivers = Vec::new();
     let mut interfaces = BTreeSet::new();
@@ -118,13 +138,34 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
             }
         };
         let mac = garp.mac().unwrap_or([0; 6]);
-        let (notifier, errs) = Notifier::from_instance(vi, default_user.as_ref(), Vec::new());
+        let (notifier, errs) = Notifier::from_instance(vi, default_user.as_ref(), fifos.clone());
         for e in errs {
             log.vrrp(Level::Warning, &e);
         }
         let notifier = Rc::new(notifier);
-        let notify: system::Notify = Rc::new(move |_name: &str, state, prio| {
+        let mail = smtp
+            .clone()
+            .filter(|_| crate::track::smtp::instance_alerts(vi, &cfg.global));
+        let mail_log = log.clone();
+        let notify: system::Notify = Rc::new(move |name: &str, state, prio| {
             drop(notifier.notify(state, prio));
+            let Some(m) = mail.clone() else { return };
+            let Some(alert) =
+                crate::track::smtp::alert_for(&m, crate::track::smtp::Who::Instance, name, state)
+            else {
+                return;
+            };
+            let l = mail_log.clone();
+            tokio::task::spawn_local(async move {
+                let report = crate::track::smtp::send(&m, &alert).await;
+                for line in report.logs {
+                    if line.detail {
+                        l.vrrp_detail(&line.text);
+                    } else {
+                        l.vrrp(Level::Info, &line.text);
+                    }
+                }
+            });
         });
         let ops = system::SystemOps {
             netlink: netlink.clone(),
