@@ -407,3 +407,76 @@ fn failing_check_script_moves_the_vip() {
     n2.stop();
     n1.stop();
 }
+
+/// `unicast_src_ip` + `unicast_peer`: the same election without
+/// multicast; a higher priority preempts; the own interface losing its
+/// carrier puts the master in FAULT and the VIP moves; `notify` scripts
+/// hear every state with keepalived's arguments.
+#[test]
+fn unicast_preemption_link_fault_and_notify() {
+    if skip() {
+        return;
+    }
+    let Some(lab) = Lab::new("uni") else {
+        return;
+    };
+    let notify = lab.dir.join("notify.sh");
+    std::fs::write(
+        &notify,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> {}/notify.log\n",
+            lab.dir.display()
+        ),
+    )
+    .unwrap();
+    let _ = Command::new("chmod").args(["755"]).arg(&notify).status();
+    let uni = |me: &str, peer: &str| {
+        format!(
+            "    unicast_src_ip {me}\n    unicast_peer {{\n        {peer}\n    }}\n    notify \"{}\"\n",
+            notify.display()
+        )
+    };
+    let c1 = lab.conf("n1", 100, 2, &uni("198.51.100.11", "198.51.100.12"));
+    let c2 = lab.conf("n2", 150, 2, &uni("198.51.100.12", "198.51.100.11"));
+    let mut n1 = lab.start("n1", OURS, &c1);
+    until(Duration::from_secs(8), || lab.has_vip("n1"))
+        .expect("n1 alone becomes MASTER over unicast");
+    // n2 has the higher priority: it preempts after its own
+    // master_down_interval (3 s + (256-150)/256 s).
+    let mut n2 = lab.start("n2", OURS, &c2);
+    let t = until(Duration::from_secs(8), || {
+        lab.has_vip("n2") && !lab.has_vip("n1")
+    })
+    .expect("the higher priority preempts");
+    println!("[unicast] priority 150 preempted priority 100 after {t:?} (3.414 s expected)");
+    // Carrier loss on n2's port: FAULT, VIP removed, n1 takes over.
+    ip(&["-n", &lab.ns("sw"), "link", "set", "p2", "down"]);
+    let t = until(Duration::from_secs(8), || {
+        lab.has_vip("n1") && !lab.has_vip("n2")
+    })
+    .expect("link down puts the master in FAULT and the VIP moves");
+    println!("[unicast] link down on the master: VIP on the backup after {t:?}");
+    let log2 = std::fs::read_to_string(lab.dir.join("n2-ours.log")).unwrap_or_default();
+    assert!(log2.contains("Netlink reports eth0 down"), "{log2}");
+    assert!(log2.contains("(VI_1) Entering FAULT STATE"), "{log2}");
+    ip(&["-n", &lab.ns("sw"), "link", "set", "p2", "up"]);
+    let t = until(Duration::from_secs(10), || {
+        lab.has_vip("n2") && !lab.has_vip("n1")
+    })
+    .expect("link back: BACKUP, then preempts again");
+    println!("[unicast] link up again: n2 MASTER again after {t:?}");
+    n2.stop();
+    n1.stop();
+    let notes = std::fs::read_to_string(lab.dir.join("notify.log")).unwrap_or_default();
+    for want in [
+        "INSTANCE VI_1 MASTER 100",
+        "INSTANCE VI_1 MASTER 150",
+        "INSTANCE VI_1 FAULT 150",
+        "INSTANCE VI_1 BACKUP 100",
+    ] {
+        assert!(
+            notes.contains(want),
+            "notify must have been called with '{want}':\n{notes}"
+        );
+    }
+}
