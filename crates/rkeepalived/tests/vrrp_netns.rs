@@ -480,3 +480,93 @@ fn unicast_preemption_link_fault_and_notify() {
         );
     }
 }
+
+/// tshark decodes our adverts without complaint: a capture on the bridge
+/// while an rkeepalived node is master, for VRRPv2 with PASS and for v3.
+#[test]
+fn tshark_decodes_our_adverts() {
+    if skip() {
+        return;
+    }
+    let have = |b: &str| {
+        Command::new(b)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    };
+    if !have("tshark") || !have("tcpdump") {
+        eprintln!("note: tshark or tcpdump absent; decoding not checked");
+        return;
+    }
+    for version in [2u8, 3] {
+        let Some(lab) = Lab::new("ts") else {
+            return;
+        };
+        let pcap = lab.dir.join("vrrp.pcap");
+        let mut cap = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &lab.ns("sw"),
+                "tcpdump",
+                "--immediate-mode",
+                "-i",
+                "br0",
+                "-U",
+                "-w",
+            ])
+            .arg(&pcap)
+            .arg("ip proto 112")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tcpdump");
+        std::thread::sleep(Duration::from_millis(500));
+        let c1 = lab.conf("n1", 101, version, "");
+        let mut n1 = lab.start("n1", OURS, &c1);
+        until(Duration::from_secs(8), || lab.has_vip("n1")).expect("MASTER");
+        std::thread::sleep(Duration::from_millis(3300));
+        n1.stop();
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = Command::new("kill")
+            .args(["-INT", &cap.id().to_string()])
+            .status();
+        let _ = cap.wait();
+        let out = Command::new("tshark")
+            .arg("-r")
+            .arg(&pcap)
+            .arg("-V")
+            .output()
+            .expect("tshark");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let adverts = text.matches("Virtual Router Redundancy Protocol").count();
+        let good = text.matches("[Checksum Status: Good]").count();
+        assert!(
+            adverts >= 3,
+            "v{version}: at least 3 adverts captured, got {adverts}:\n{text}"
+        );
+        // The IPv4 header checksum and the VRRP one, for each advert.
+        assert!(
+            good >= adverts,
+            "v{version}: every checksum good ({good} of {adverts}):\n{text}"
+        );
+        assert!(
+            !text.contains("Malformed") && !text.contains("[Checksum Status: Bad]"),
+            "v{version}:\n{text}"
+        );
+        assert!(text.contains(&format!("VRRP protocol version: {version}")));
+        let prios: Vec<&str> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("Priority:"))
+            .collect();
+        assert!(
+            text.contains("Priority: 0 "),
+            "v{version}: the priority-0 advert at SIGTERM is captured: {prios:?}"
+        );
+        if version == 2 {
+            assert!(text.contains("Authentication String: secret"));
+        }
+    }
+}
