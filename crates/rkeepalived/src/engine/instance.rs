@@ -9,7 +9,7 @@
 
 use std::cell::Cell;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use keepalived_config::model::VipSpec;
@@ -22,12 +22,25 @@ use crate::vrrp::fsm::{self, Action, Event, InitCondition, State};
 use crate::vrrp::packet::{self, AhParams, AuthConfig, Expect};
 use crate::vrrp::priority::{effective_priority, TrackKind, TrackStatus, Tracked};
 
-/// Where adverts go and come from.
+/// One received VRRP packet as the socket reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rx {
+    pub len: usize,
+    pub src: IpAddr,
+    /// IPv6: the destination from `IPV6_PKTINFO` (IPv4 carries it in
+    /// the header, so `None`).
+    pub dst: Option<IpAddr>,
+    /// IPv6: the hop limit from `IPV6_HOPLIMIT`, if the kernel gave it.
+    pub hop: Option<u8>,
+}
+
+/// Where adverts go and come from. IPv4 wires carry whole packets (the
+/// IPv4 header included, `IP_HDRINCL`); IPv6 wires carry the VRRP
+/// message only (the kernel builds the header).
 #[allow(async_fn_in_trait)]
 pub trait Wire {
-    /// One whole IPv4 packet (header included) and its source.
-    async fn recv(&self, buf: &mut [u8]) -> io::Result<(usize, IpAddr)>;
-    /// Send a whole IPv4 packet to `dst`.
+    async fn recv(&self, buf: &mut [u8]) -> io::Result<Rx>;
+    /// Send one packet (IPv4) or VRRP message (IPv6) to `dst`.
     async fn send(&self, pkt: &[u8], dst: IpAddr) -> io::Result<()>;
 }
 
@@ -58,7 +71,7 @@ pub enum Input {
 
 pub struct Driver<W, O> {
     spec: InstanceSpec,
-    src: Ipv4Addr,
+    src: IpAddr,
     wire: W,
     ops: O,
     log: Logger,
@@ -71,8 +84,10 @@ pub struct Driver<W, O> {
 }
 
 impl<W: Wire, O: Ops> Driver<W, O> {
-    pub fn new(spec: InstanceSpec, src: Ipv4Addr, wire: W, ops: O, log: Logger) -> Self {
-        let mut cfg = spec.fsm_config(IpAddr::V4(src));
+    /// `src` is the advert source; its family is the instance's (IPv6
+    /// instances are VRRPv3 over IPv6, RFC 5798 §5.1.2).
+    pub fn new(spec: InstanceSpec, src: IpAddr, wire: W, ops: O, log: Logger) -> Self {
+        let mut cfg = spec.fsm_config(src);
         for w in fsm::sanitise(&mut cfg) {
             log.vrrp(Level::Warning, &w);
         }
@@ -128,7 +143,10 @@ impl<W: Wire, O: Ops> Driver<W, O> {
             };
             let acts = tokio::select! {
                 r = self.wire.recv(&mut buf) => match r {
-                    Ok((n, from)) => self.received(&buf[..n], from),
+                    Ok(rx) => {
+                        let n = rx.len.min(buf.len());
+                        self.received(&buf[..n], rx)
+                    }
                     Err(_) => Vec::new(),
                 },
                 () = sleep => self.fsm.poll(self.now()),
@@ -145,8 +163,12 @@ impl<W: Wire, O: Ops> Driver<W, O> {
         }
     }
 
-    fn received(&mut self, pkt: &[u8], from: IpAddr) -> Vec<Action> {
-        if packet::peek_vrid_ipv4(pkt) != Some(self.spec.vrid) {
+    fn received(&mut self, pkt: &[u8], rx: Rx) -> Vec<Action> {
+        let vrid = match self.src {
+            IpAddr::V4(_) => packet::peek_vrid_ipv4(pkt),
+            IpAddr::V6(_) => packet::peek_vrid_ipv6(pkt),
+        };
+        if vrid != Some(self.spec.vrid) {
             // Another virtual router on the same link: not ours to judge.
             return Vec::new();
         }
@@ -165,9 +187,20 @@ impl<W: Wire, O: Ops> Driver<W, O> {
         expect.unicast = self.spec.unicast();
         expect.unicast_peers = &peers;
         expect.master = self.fsm.master().map(|(ip, _)| ip);
-        match packet::decode_ipv4(pkt, &expect) {
+        let decoded = match (self.src, rx.src) {
+            (IpAddr::V4(_), _) => packet::decode_ipv4(pkt, &expect),
+            (IpAddr::V6(_), IpAddr::V6(from)) => {
+                let dst = match rx.dst {
+                    Some(IpAddr::V6(d)) => d,
+                    _ => std::net::Ipv6Addr::UNSPECIFIED,
+                };
+                packet::decode_ipv6(pkt, from, dst, rx.hop, &expect)
+            }
+            // An IPv4 source on an IPv6 socket cannot happen.
+            (IpAddr::V6(_), IpAddr::V4(_)) => return Vec::new(),
+        };
+        match decoded {
             Ok(r) => {
-                let _ = from;
                 let ev = Event::AdvertReceived(fsm::Received {
                     priority: r.advert.priority,
                     src: r.src,
@@ -243,15 +276,23 @@ impl<W: Wire, O: Ops> Driver<W, O> {
                     let ifname = self.spec.ifname.clone();
                     let vips: Vec<IpAddr> = self.spec.vips.iter().map(|v| v.addr).collect();
                     for vip in vips {
+                        // §3.7: IPv6 VIPs get unsolicited neighbour adverts.
+                        let (burst, one) = if vip.is_ipv6() {
+                            (
+                                "Unsolicited Neighbour Adverts",
+                                "unsolicited Neighbour Advert",
+                            )
+                        } else {
+                            ("gratuitous ARPs", "gratuitous ARP")
+                        };
                         self.log.vrrp_detail(&format!(
-                            "({}) Sending/queueing gratuitous ARPs on {ifname} for {vip}",
+                            "({}) Sending/queueing {burst} on {ifname} for {vip}",
                             self.spec.name
                         ));
                         for _ in 0..count {
                             if self.ops.garp(&ifname, vip).await.is_ok() {
-                                self.log.vrrp_detail(&format!(
-                                    "Sending gratuitous ARP on {ifname} for {vip}"
-                                ));
+                                self.log
+                                    .vrrp_detail(&format!("Sending {one} on {ifname} for {vip}"));
                             }
                         }
                     }
@@ -276,32 +317,41 @@ impl<W: Wire, O: Ops> Driver<W, O> {
             auth: self.spec.wire_auth(),
             addrs: self.advert_addrs.clone(),
         };
-        let dsts: Vec<Ipv4Addr> = if self.spec.unicast() {
+        let v6 = self.src.is_ipv6();
+        let dsts: Vec<IpAddr> = if self.spec.unicast() {
             self.spec
                 .unicast_peers
                 .iter()
-                .filter_map(|p| match p {
-                    IpAddr::V4(v4) => Some(*v4),
-                    IpAddr::V6(_) => None,
-                })
+                .copied()
+                .filter(|p| p.is_ipv6() == v6)
                 .collect()
+        } else if v6 {
+            vec![IpAddr::V6(packet::GROUP_V6)]
         } else {
-            vec![packet::GROUP_V4]
+            vec![IpAddr::V4(packet::GROUP_V4)]
         };
         for dst in dsts {
-            let id = self.ip_id.get();
-            self.ip_id.set(id.wrapping_add(1).max(1));
-            let ah = match self.spec.auth {
-                AuthConfig::Ah(key) => {
-                    let seq = self.ah_seq.get().wrapping_add(1);
-                    self.ah_seq.set(seq);
-                    Some(AhParams { key, seq })
+            let built = match (self.src, dst) {
+                (IpAddr::V4(src), IpAddr::V4(dst)) => {
+                    let id = self.ip_id.get();
+                    self.ip_id.set(id.wrapping_add(1).max(1));
+                    let ah = match self.spec.auth {
+                        AuthConfig::Ah(key) => {
+                            let seq = self.ah_seq.get().wrapping_add(1);
+                            self.ah_seq.set(seq);
+                            Some(AhParams { key, seq })
+                        }
+                        _ => None,
+                    };
+                    advert.encode_ipv4(src, dst, id, ah.as_ref())
                 }
-                _ => None,
+                // IPv6: the VRRP message only; the checksum covers the
+                // IPv6 pseudo-header (RFC 5798 §5.2.8).
+                (src, dst) => advert.encode(src, dst),
             };
-            match advert.encode_ipv4(self.src, dst, id, ah.as_ref()) {
+            match built {
                 Ok(pkt) => {
-                    let _ = self.wire.send(&pkt, IpAddr::V4(dst)).await;
+                    let _ = self.wire.send(&pkt, dst).await;
                 }
                 Err(e) => self.log.vrrp(
                     Level::Err,
@@ -323,23 +373,37 @@ mod tests {
 
     /// A shared Ethernet segment: every packet reaches every other node.
     #[derive(Clone)]
-    struct Segment(broadcast::Sender<(usize, Vec<u8>, IpAddr)>);
+    struct Segment(broadcast::Sender<Frame>);
+
+    /// Sender's port, packet, source, destination.
+    type Frame = (usize, Vec<u8>, IpAddr, IpAddr);
 
     struct Port {
         me: usize,
         ip: IpAddr,
         seg: Segment,
-        rx: RefCell<broadcast::Receiver<(usize, Vec<u8>, IpAddr)>>,
+        rx: tokio::sync::Mutex<broadcast::Receiver<Frame>>,
     }
 
     impl Wire for Port {
-        async fn recv(&self, buf: &mut [u8]) -> io::Result<(usize, IpAddr)> {
+        async fn recv(&self, buf: &mut [u8]) -> io::Result<Rx> {
             loop {
-                let msg = { self.rx.borrow_mut().recv().await };
+                let msg = self.rx.lock().await.recv().await;
                 match msg {
-                    Ok((from, pkt, src)) if from != self.me => {
+                    Ok((from, pkt, src, dst)) if from != self.me => {
                         buf[..pkt.len()].copy_from_slice(&pkt);
-                        return Ok((pkt.len(), src));
+                        // As an IPv6 raw socket reports it: pktinfo and
+                        // hop limit; IPv4 has them in the header.
+                        let (dst, hop) = match src {
+                            IpAddr::V6(_) => (Some(dst), Some(255)),
+                            IpAddr::V4(_) => (None, None),
+                        };
+                        return Ok(Rx {
+                            len: pkt.len(),
+                            src,
+                            dst,
+                            hop,
+                        });
                     }
                     Ok(_) => continue,
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
@@ -347,8 +411,8 @@ mod tests {
                 }
             }
         }
-        async fn send(&self, pkt: &[u8], _dst: IpAddr) -> io::Result<()> {
-            let _ = self.seg.0.send((self.me, pkt.to_vec(), self.ip));
+        async fn send(&self, pkt: &[u8], dst: IpAddr) -> io::Result<()> {
+            let _ = self.seg.0.send((self.me, pkt.to_vec(), self.ip, dst));
             Ok(())
         }
     }
@@ -409,17 +473,20 @@ mod tests {
     }
 
     fn node(seg: &Segment, me: usize, ip: [u8; 4], prio: u8) -> Node {
-        let ip4 = Ipv4Addr::from(ip);
+        node_with(seg, me, IpAddr::from(ip), spec(prio))
+    }
+
+    fn node_with(seg: &Segment, me: usize, ip: IpAddr, spec: InstanceSpec) -> Node {
         let port = Port {
             me,
-            ip: IpAddr::V4(ip4),
+            ip,
             seg: seg.clone(),
-            rx: RefCell::new(seg.0.subscribe()),
+            rx: tokio::sync::Mutex::new(seg.0.subscribe()),
         };
         let host = Host::default();
         let d = Driver::new(
-            spec(prio),
-            ip4,
+            spec,
+            ip,
             port,
             host.clone(),
             Logger::new(3, false, false, false),
@@ -514,6 +581,72 @@ mod tests {
             );
             let _ = a.tx.send(Input::Shutdown);
             let _ = a.done.await;
+        });
+    }
+    fn spec6(prio: u8) -> InstanceSpec {
+        let text = format!(
+            "vrrp_instance VI_6 {{\n interface eth0\n virtual_router_id 60\n priority {prio}\n advert_int 1\n\
+             virtual_ipaddress {{\n 2001:db8::3/64\n }}\n}}\n"
+        );
+        let mut host = MemHost::with_interfaces(&["eth0"]);
+        host.files.insert("/k.conf".into(), text.into_bytes());
+        let cfg =
+            keepalived_config::check("/k.conf", &host, &keepalived_config::Options::default())
+                .config;
+        super::super::spec::instance_spec(&cfg, &cfg.instances[0]).unwrap()
+    }
+
+    /// IPv6 (VRRPv3, link-local sources, ff02::12): the higher priority
+    /// wins after master_down_interval, the adverts pass `decode_ipv6`
+    /// (pseudo-header checksum), and SIGTERM hands over within skew time.
+    #[test]
+    fn two_ipv6_engines_elect_and_release() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&rt, async {
+            let (tx, _) = broadcast::channel(1024);
+            let seg = Segment(tx);
+            let mut sniff = seg.0.subscribe();
+            let vip6: IpAddr = "2001:db8::3".parse().unwrap();
+            let has = |n: &Node| n.host.0.borrow().vips.contains(&vip6);
+            let a = node_with(&seg, 1, "fe80::11".parse().unwrap(), spec6(110));
+            let b = node_with(&seg, 2, "fe80::12".parse().unwrap(), spec6(100));
+            // a: 3 s + (256-110)/256 s = 3.57 s.
+            wait(Duration::from_millis(3500)).await;
+            assert!(!has(&a) && !has(&b));
+            wait(Duration::from_millis(200)).await;
+            assert!(has(&a) && !has(&b), "the higher priority is MASTER");
+            assert_eq!(a.host.0.borrow().garps, 5, "5 unsolicited NAs");
+            wait(Duration::from_secs(5)).await;
+            assert!(has(&a) && !has(&b), "b stays BACKUP");
+            // What a sent is a v3 message to ff02::12 that decodes.
+            let mut seen = 0;
+            while let Ok((from, pkt, src, dst)) = sniff.try_recv() {
+                if from != 1 {
+                    continue;
+                }
+                assert_eq!(dst, IpAddr::V6(packet::GROUP_V6));
+                let (IpAddr::V6(s6), IpAddr::V6(d6)) = (src, dst) else {
+                    panic!("IPv4 on the IPv6 segment")
+                };
+                let addrs = [vip6];
+                let e = Expect::new(packet::Version::V3, 100, &addrs);
+                let r = packet::decode_ipv6(&pkt, s6, d6, Some(255), &e).unwrap();
+                assert_eq!((r.advert.vrid, r.advert.priority), (60, 110));
+                seen += 1;
+            }
+            assert!(seen >= 5, "a advertised once a second ({seen})");
+            let _ = a.tx.send(Input::Shutdown);
+            let _ = a.done.await;
+            // b: skew (256-100)/256 × 1 s = 0.61 s.
+            wait(Duration::from_millis(700)).await;
+            assert!(has(&b), "the backup takes over after the priority-0 advert");
+            let _ = b.tx.send(Input::Shutdown);
+            let _ = b.done.await;
         });
     }
 }

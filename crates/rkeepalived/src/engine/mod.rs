@@ -14,7 +14,7 @@ use keepalived_config::model::Config;
 use tokio::sync::mpsc;
 
 use crate::net::netlink::Netlink;
-use crate::net::socket::{GarpSender, Mode, VrrpSocketV4};
+use crate::net::socket::{GarpSender, Mode, VrrpSocketV4, VrrpSocketV6};
 use crate::track::notify::Notifier;
 use crate::track::script::{spawn_script, ScriptSpec};
 use crate::vrrp::priority::{TrackKind, TrackStatus};
@@ -104,29 +104,45 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
                 continue;
             }
         };
-        let src = match spec.unicast_src {
-            Some(IpAddr::V4(a)) => Some(a),
-            _ => netlink.primary_v4(&spec.ifname).await.ok().flatten(),
-        };
-        let Some(src) = src else {
-            log.vrrp(
-                Level::Err,
-                &format!(
-                    "({}) interface {} has no IPv4 address; instance not started",
-                    spec.name, spec.ifname
-                ),
-            );
-            continue;
-        };
         let mode = if spec.unicast() {
             Mode::Unicast
         } else {
             Mode::Multicast
         };
-        let sock = match VrrpSocketV4::open(&spec.ifname, src, mode) {
-            Ok(s) => s,
-            Err(e) => {
+        // The family of the first VIP decides; IPv6 adverts go from the
+        // interface's link-local address unless unicast_src_ip says.
+        let opened = if spec.is_ipv6() {
+            open_v6(&netlink, &spec.ifname, spec.unicast_src, mode).await
+        } else {
+            let src = match spec.unicast_src {
+                Some(IpAddr::V4(a)) => Some(a),
+                _ => netlink.primary_v4(&spec.ifname).await.ok().flatten(),
+            };
+            src.map(|src| {
+                VrrpSocketV4::open(&spec.ifname, src, mode)
+                    .map(|s| (IpAddr::V4(src), system::SocketWire::V4(s)))
+            })
+        };
+        let (src, wire) = match opened {
+            Some(Ok(w)) => w,
+            Some(Err(e)) => {
                 system::setup_failed(&log, &spec.name, "cannot open the VRRP socket", &e);
+                continue;
+            }
+            None => {
+                log.vrrp(
+                    Level::Err,
+                    &format!(
+                        "({}) interface {} has no {} address; instance not started",
+                        spec.name,
+                        spec.ifname,
+                        if spec.is_ipv6() {
+                            "IPv6 link-local"
+                        } else {
+                            "IPv4"
+                        }
+                    ),
+                );
                 continue;
             }
         };
@@ -197,7 +213,7 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
         });
         let (tx, rx) = mpsc::unbounded_channel();
         inputs.push(tx);
-        let d = Driver::new(spec, src, system::SocketWire(sock), ops, log.clone());
+        let d = Driver::new(spec, src, wire, ops, log.clone());
         drivers.push(tokio::task::spawn_local(d.run(rx)));
     }
     if drivers.is_empty() {
@@ -278,6 +294,33 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
         &format!("Stopped Keepalived v{}", crate::COMPAT),
     );
     0
+}
+
+/// The IPv6 sockets of an instance, from `unicast_src_ip` or the
+/// interface's link-local address. A link-local address still tentative
+/// (duplicate address detection) cannot be bound yet: retry for up to 3 s.
+async fn open_v6(
+    netlink: &Netlink,
+    ifname: &str,
+    configured: Option<IpAddr>,
+    mode: Mode,
+) -> Option<std::io::Result<(IpAddr, system::SocketWire)>> {
+    let mut last = None;
+    for _ in 0..30 {
+        let src = match configured {
+            Some(IpAddr::V6(a)) => Some(a),
+            _ => netlink.primary_v6_linklocal(ifname).await.ok().flatten(),
+        };
+        if let Some(src) = src {
+            match VrrpSocketV6::open(ifname, src, mode) {
+                Ok(s) => return Some(Ok((IpAddr::V6(src), system::SocketWire::V6(s)))),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrNotAvailable => last = Some(Err(e)),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    last
 }
 
 fn broadcast(inputs: &[mpsc::UnboundedSender<Input>], kind: TrackKind, name: &str, up: bool) {

@@ -187,13 +187,20 @@ impl InstanceSpec {
         }
     }
 
-    /// The IPv4 VIPs carried in adverts (keepalived puts the instance's
-    /// own family in the packet).
+    /// The instance's family: keepalived takes the first VIP's (an
+    /// instance without VIPs is IPv4).
+    pub fn is_ipv6(&self) -> bool {
+        self.vips.first().is_some_and(|v| v.addr.is_ipv6())
+    }
+
+    /// The VIPs carried in adverts: those of the instance's family
+    /// (keepalived drops the others with "address family must match").
     pub fn advert_addrs(&self) -> Vec<IpAddr> {
+        let v6 = self.is_ipv6();
         self.vips
             .iter()
             .map(|v| v.addr)
-            .filter(IpAddr::is_ipv4)
+            .filter(|a| a.is_ipv6() == v6)
             .collect()
     }
 
@@ -257,5 +264,21 @@ mod tests {
         assert_eq!(s.wire_interval(), 50);
         assert!(s.unicast());
         assert_eq!(s.auth, AuthConfig::None);
+    }
+
+    #[test]
+    fn ipv6_instance_is_v3_with_v6_adverts() {
+        let cfg = parse(
+            "vrrp_instance v6 {\n interface eth0\n virtual_router_id 60\n priority 110\n\
+             virtual_ipaddress {\n 2001:db8::3/64\n }\n}\n",
+        );
+        let s = instance_spec(&cfg, &cfg.instances[0]).unwrap();
+        assert!(s.is_ipv6());
+        assert_eq!(s.version, fsm::Version::V3);
+        assert_eq!(s.wire_interval(), 100);
+        assert_eq!(
+            s.advert_addrs(),
+            vec!["2001:db8::3".parse::<IpAddr>().unwrap()]
+        );
     }
 }

@@ -8,27 +8,57 @@ use std::rc::Rc;
 
 use keepalived_config::model::VipSpec;
 
-use super::instance::{Ops, Wire};
+use super::instance::{Ops, Rx, Wire};
 use super::log::{Level, Logger};
 use crate::net::netlink::{AddOutcome, DelOutcome, Netlink, Vip};
-use crate::net::socket::{GarpSender, VrrpSocketV4};
+use crate::net::socket::{GarpSender, VrrpSocketV4, VrrpSocketV6};
 use crate::vrrp::fsm::State;
 use crate::vrrp::packet;
 
-pub struct SocketWire(pub VrrpSocketV4);
+/// The instance's VRRP sockets, of its family.
+pub enum SocketWire {
+    V4(VrrpSocketV4),
+    V6(VrrpSocketV6),
+}
 
 impl Wire for SocketWire {
-    async fn recv(&self, buf: &mut [u8]) -> io::Result<(usize, IpAddr)> {
-        let (n, src) = self.0.recv(buf).await?;
-        Ok((n, IpAddr::V4(src)))
+    async fn recv(&self, buf: &mut [u8]) -> io::Result<Rx> {
+        match self {
+            SocketWire::V4(s) => {
+                let (len, src) = s.recv(buf).await?;
+                Ok(Rx {
+                    len,
+                    src: IpAddr::V4(src),
+                    dst: None,
+                    hop: None,
+                })
+            }
+            SocketWire::V6(s) => {
+                let (len, src, dst, hop) = s.recv(buf).await?;
+                Ok(Rx {
+                    len,
+                    src: IpAddr::V6(src),
+                    dst: Some(IpAddr::V6(dst)),
+                    hop,
+                })
+            }
+        }
     }
 
     async fn send(&self, pkt: &[u8], dst: IpAddr) -> io::Result<()> {
-        match dst {
-            IpAddr::V4(d) => self.0.send(pkt, d).await,
-            IpAddr::V6(_) => Err(io::Error::from(io::ErrorKind::Unsupported)),
+        match (self, dst) {
+            (SocketWire::V4(s), IpAddr::V4(d)) => s.send(pkt, d).await,
+            (SocketWire::V6(s), IpAddr::V6(d)) => s.send(pkt, d).await,
+            _ => Err(io::Error::from(io::ErrorKind::Unsupported)),
         }
     }
+}
+
+/// Whether `ifname` forwards IPv6: keepalived sets the NA router flag
+/// only then (§3.7).
+fn forwards_v6(ifname: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{ifname}/forwarding"))
+        .is_ok_and(|v| v.trim() != "0")
 }
 
 /// How state changes are told to the outside (notify scripts, FIFO, mail).
@@ -65,12 +95,16 @@ impl Ops for SystemOps {
         Ok(self.netlink.del_vip(ifname, &v).await.map_err(nl_err)? == DelOutcome::Deleted)
     }
 
-    async fn garp(&self, _ifname: &str, vip: IpAddr) -> io::Result<()> {
+    async fn garp(&self, ifname: &str, vip: IpAddr) -> io::Result<()> {
         match vip {
             IpAddr::V4(a) => self.garp.send_frame(&packet::garp_frame(self.mac, a)).await,
             IpAddr::V6(a) => {
                 self.garp
-                    .send_frame(&packet::unsolicited_na_frame(self.mac, a, false))
+                    .send_frame(&packet::unsolicited_na_frame(
+                        self.mac,
+                        a,
+                        forwards_v6(ifname),
+                    ))
                     .await
             }
         }
