@@ -10,6 +10,7 @@
 //! `system()` fallback keepalived uses), in their own process group, as the
 //! configured uid/gid.
 
+pub mod file;
 pub mod notify;
 pub mod script;
 pub mod smtp;
