@@ -69,47 +69,144 @@ pub enum Input {
     Shutdown,
 }
 
-pub struct Driver<W, O> {
+/// One instance's edges and its share of the loop's state.
+struct Member<W, O> {
     spec: InstanceSpec,
     src: IpAddr,
     wire: W,
     ops: O,
-    log: Logger,
-    fsm: fsm::Instance,
     tracked: Vec<Tracked>,
     advert_addrs: Vec<IpAddr>,
     ip_id: Cell<u16>,
     ah_seq: Cell<u32>,
+}
+
+/// The state machine(s): one instance alone, or the members of a
+/// `vrrp_sync_group` moving together.
+enum Machine {
+    One(Box<fsm::Instance>),
+    Group(fsm::SyncGroup),
+}
+
+impl Machine {
+    fn inst(&self, i: usize) -> Option<&fsm::Instance> {
+        match self {
+            Machine::One(m) => (i == 0).then_some(m),
+            Machine::Group(g) => g.members.get(i),
+        }
+    }
+
+    fn state(&self) -> State {
+        match self {
+            Machine::One(m) => m.state(),
+            Machine::Group(g) => g.state(),
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Duration> {
+        match self {
+            Machine::One(m) => m.next_deadline().map(|(d, _)| d),
+            Machine::Group(g) => g.next_deadline().map(|(d, _, _)| d),
+        }
+    }
+
+    fn poll(&mut self, now: Duration) -> Vec<(Option<usize>, Action)> {
+        match self {
+            Machine::One(m) => m.poll(now).into_iter().map(|a| (Some(0), a)).collect(),
+            Machine::Group(g) => g.poll(now),
+        }
+    }
+
+    fn handle(&mut self, now: Duration, i: usize, ev: Event) -> Vec<(Option<usize>, Action)> {
+        match self {
+            Machine::One(m) => m
+                .handle(now, ev)
+                .into_iter()
+                .map(|a| (Some(0), a))
+                .collect(),
+            Machine::Group(g) => g.handle(now, i, ev),
+        }
+    }
+}
+
+/// How a sync group's own state changes are told (its notify scripts).
+pub type GroupNotify = std::rc::Rc<dyn Fn(State)>;
+
+/// The loop of one instance, or of one sync group's members.
+pub struct Driver<W, O> {
+    members: Vec<Member<W, O>>,
+    machine: Machine,
+    group_notify: Option<GroupNotify>,
+    log: Logger,
     t0: Instant,
+}
+
+fn member<W, O>(
+    spec: InstanceSpec,
+    src: IpAddr,
+    wire: W,
+    ops: O,
+    log: &Logger,
+) -> (Member<W, O>, fsm::Instance) {
+    let mut cfg = spec.fsm_config(src);
+    for w in fsm::sanitise(&mut cfg) {
+        log.vrrp(Level::Warning, &w);
+    }
+    let m = Member {
+        tracked: spec.tracked.clone(),
+        advert_addrs: spec.advert_addrs(),
+        spec,
+        src,
+        wire,
+        ops,
+        ip_id: Cell::new(1),
+        ah_seq: Cell::new(0),
+    };
+    (m, fsm::Instance::new(cfg))
 }
 
 impl<W: Wire, O: Ops> Driver<W, O> {
     /// `src` is the advert source; its family is the instance's (IPv6
     /// instances are VRRPv3 over IPv6, RFC 5798 §5.1.2).
     pub fn new(spec: InstanceSpec, src: IpAddr, wire: W, ops: O, log: Logger) -> Self {
-        let mut cfg = spec.fsm_config(src);
-        for w in fsm::sanitise(&mut cfg) {
-            log.vrrp(Level::Warning, &w);
-        }
-        let tracked = spec.tracked.clone();
-        let advert_addrs = spec.advert_addrs();
+        let (m, inst) = member(spec, src, wire, ops, &log);
         Driver {
-            fsm: fsm::Instance::new(cfg),
-            spec,
-            src,
-            wire,
-            ops,
+            members: vec![m],
+            machine: Machine::One(Box::new(inst)),
+            group_notify: None,
             log,
-            tracked,
-            advert_addrs,
-            ip_id: Cell::new(1),
-            ah_seq: Cell::new(0),
             t0: Instant::now(),
         }
     }
 
+    /// The members of `vrrp_sync_group name`, driven together
+    /// ([`fsm::SyncGroup`]): one becoming MASTER takes the others along,
+    /// one falling back to BACKUP or into FAULT does too.
+    pub fn group(
+        name: &str,
+        members: Vec<(InstanceSpec, IpAddr, W, O)>,
+        notify: Option<GroupNotify>,
+        log: Logger,
+    ) -> Self {
+        let mut ms = Vec::new();
+        let mut insts = Vec::new();
+        for (spec, src, wire, ops) in members {
+            let (m, i) = member(spec, src, wire, ops, &log);
+            ms.push(m);
+            insts.push(i);
+        }
+        Driver {
+            members: ms,
+            machine: Machine::Group(fsm::SyncGroup::new(name, insts)),
+            group_notify: notify,
+            log,
+            t0: Instant::now(),
+        }
+    }
+
+    /// The instance's state (a group's summary state).
     pub fn state(&self) -> State {
-        self.fsm.state()
+        self.machine.state()
     }
 
     fn now(&self) -> Duration {
@@ -118,76 +215,108 @@ impl<W: Wire, O: Ops> Driver<W, O> {
 
     /// Run until `Input::Shutdown` (or the input channel closes).
     pub async fn run(mut self, mut inputs: mpsc::UnboundedReceiver<Input>) -> State {
-        let eff = effective_priority(self.spec.priority, &self.tracked);
-        let init = if eff.fault {
-            InitCondition::Fault
-        } else {
-            InitCondition::Up
-        };
-        let acts = self.fsm.handle(self.now(), Event::Startup(init));
-        self.perform(acts).await;
-        if eff.priority != self.fsm.effective_priority() {
-            let acts = self
-                .fsm
-                .handle(self.now(), Event::PriorityChanged(eff.priority));
-            self.perform(acts).await;
+        if self.members.is_empty() {
+            return self.state();
         }
-        let mut buf = vec![0u8; 2048];
+        for i in 0..self.members.len() {
+            let m = &self.members[i];
+            let eff = effective_priority(m.spec.priority, &m.tracked);
+            let init = if eff.fault {
+                InitCondition::Fault
+            } else {
+                InitCondition::Up
+            };
+            let acts = self.machine.handle(self.now(), i, Event::Startup(init));
+            self.perform(acts).await;
+            if Some(eff.priority) != self.machine.inst(i).map(|f| f.effective_priority()) {
+                let acts = self
+                    .machine
+                    .handle(self.now(), i, Event::PriorityChanged(eff.priority));
+                self.perform(acts).await;
+            }
+        }
+        let mut bufs = vec![vec![0u8; 2048]; self.members.len()];
         loop {
-            let wake = self.fsm.next_deadline().map(|(d, _)| self.t0 + d);
+            let wake = self.machine.next_deadline().map(|d| self.t0 + d);
             let sleep = async {
                 match wake {
                     Some(w) => tokio::time::sleep_until(w).await,
                     None => std::future::pending().await,
                 }
             };
-            let acts = tokio::select! {
-                r = self.wire.recv(&mut buf) => match r {
-                    Ok(rx) => {
-                        let n = rx.len.min(buf.len());
-                        self.received(&buf[..n], rx)
-                    }
-                    Err(_) => Vec::new(),
-                },
-                () = sleep => self.fsm.poll(self.now()),
-                i = inputs.recv() => match i {
-                    Some(Input::Track { kind, name, status }) => self.track(kind, &name, status),
-                    Some(Input::Shutdown) | None => {
-                        let acts = self.fsm.handle(self.now(), Event::Shutdown);
+            enum Got {
+                Packet(usize, io::Result<Rx>),
+                Timer,
+                Input(Option<Input>),
+            }
+            let got = tokio::select! {
+                (r, i, _) = futures_util::future::select_all(
+                    self.members
+                        .iter()
+                        .zip(bufs.iter_mut())
+                        .map(|(m, b)| Box::pin(m.wire.recv(b))),
+                ) => Got::Packet(i, r),
+                () = sleep => Got::Timer,
+                inp = inputs.recv() => Got::Input(inp),
+            };
+            let acts = match got {
+                Got::Packet(i, Ok(rx)) => {
+                    let buf = &bufs[i];
+                    let n = rx.len.min(buf.len());
+                    self.received(i, &buf[..n], rx)
+                }
+                Got::Packet(_, Err(_)) => Vec::new(),
+                Got::Timer => {
+                    let now = self.now();
+                    self.machine.poll(now)
+                }
+                Got::Input(Some(Input::Track { kind, name, status })) => {
+                    self.track(kind, &name, status)
+                }
+                Got::Input(Some(Input::Shutdown) | None) => {
+                    for i in 0..self.members.len() {
+                        let now = self.now();
+                        let acts = self.machine.handle(now, i, Event::Shutdown);
                         self.perform(acts).await;
-                        return self.fsm.state();
                     }
-                },
+                    return self.machine.state();
+                }
             };
             self.perform(acts).await;
         }
     }
 
-    fn received(&mut self, pkt: &[u8], rx: Rx) -> Vec<Action> {
-        let vrid = match self.src {
+    fn received(&mut self, i: usize, pkt: &[u8], rx: Rx) -> Vec<(Option<usize>, Action)> {
+        let Some(m) = self.members.get(i) else {
+            return Vec::new();
+        };
+        let vrid = match m.src {
             IpAddr::V4(_) => packet::peek_vrid_ipv4(pkt),
             IpAddr::V6(_) => packet::peek_vrid_ipv6(pkt),
         };
-        if vrid != Some(self.spec.vrid) {
+        if vrid != Some(m.spec.vrid) {
             // Another virtual router on the same link: not ours to judge.
             return Vec::new();
         }
-        let peers = self.spec.unicast_peers.clone();
         let mut expect = Expect::new(
-            self.spec.packet_version(),
-            u32::from(self.spec.wire_interval())
-                * if self.spec.version == fsm::Version::V2 {
+            m.spec.packet_version(),
+            u32::from(m.spec.wire_interval())
+                * if m.spec.version == fsm::Version::V2 {
                     100
                 } else {
                     1
                 },
-            &self.advert_addrs,
+            &m.advert_addrs,
         );
-        expect.auth = self.spec.auth;
-        expect.unicast = self.spec.unicast();
-        expect.unicast_peers = &peers;
-        expect.master = self.fsm.master().map(|(ip, _)| ip);
-        let decoded = match (self.src, rx.src) {
+        expect.auth = m.spec.auth;
+        expect.unicast = m.spec.unicast();
+        expect.unicast_peers = &m.spec.unicast_peers;
+        expect.master = self
+            .machine
+            .inst(i)
+            .and_then(|f| f.master())
+            .map(|(ip, _)| ip);
+        let decoded = match (m.src, rx.src) {
             (IpAddr::V4(_), _) => packet::decode_ipv4(pkt, &expect),
             (IpAddr::V6(_), IpAddr::V6(from)) => {
                 let dst = match rx.dst {
@@ -206,109 +335,140 @@ impl<W: Wire, O: Ops> Driver<W, O> {
                     src: r.src,
                     max_advert: Duration::from_millis(u64::from(r.advert.interval_cs()) * 10),
                 });
-                self.fsm.handle(self.now(), ev)
+                let now = self.now();
+                self.machine.handle(now, i, ev)
             }
             Err(e) => {
                 if e.is_error() {
-                    self.log.vrrp(Level::Info, &e.log_line(&self.spec.name));
+                    self.log.vrrp(Level::Info, &e.log_line(&m.spec.name));
                 }
                 Vec::new()
             }
         }
     }
 
-    fn track(&mut self, kind: TrackKind, name: &str, status: TrackStatus) -> Vec<Action> {
-        let before = effective_priority(self.spec.priority, &self.tracked);
-        let mut hit = false;
-        for t in self
-            .tracked
-            .iter_mut()
-            .filter(|t| t.kind == kind && t.name == name)
-        {
-            t.status = status;
-            hit = true;
-        }
-        if !hit {
-            return Vec::new();
-        }
-        let after = effective_priority(self.spec.priority, &self.tracked);
+    fn track(
+        &mut self,
+        kind: TrackKind,
+        name: &str,
+        status: TrackStatus,
+    ) -> Vec<(Option<usize>, Action)> {
         let now = self.now();
         let mut acts = Vec::new();
-        if after.fault && !before.fault {
-            acts.extend(self.fsm.handle(now, Event::FaultOn));
-        }
-        if after.priority != before.priority {
-            acts.extend(self.fsm.handle(now, Event::PriorityChanged(after.priority)));
-        }
-        if !after.fault && before.fault {
-            acts.extend(self.fsm.handle(now, Event::FaultOff));
+        for i in 0..self.members.len() {
+            let m = &mut self.members[i];
+            let before = effective_priority(m.spec.priority, &m.tracked);
+            let mut hit = false;
+            for t in m
+                .tracked
+                .iter_mut()
+                .filter(|t| t.kind == kind && t.name == name)
+            {
+                t.status = status;
+                hit = true;
+            }
+            if !hit {
+                continue;
+            }
+            let after = effective_priority(m.spec.priority, &m.tracked);
+            if after.fault && !before.fault {
+                acts.extend(self.machine.handle(now, i, Event::FaultOn));
+            }
+            if after.priority != before.priority {
+                acts.extend(
+                    self.machine
+                        .handle(now, i, Event::PriorityChanged(after.priority)),
+                );
+            }
+            if !after.fault && before.fault {
+                acts.extend(self.machine.handle(now, i, Event::FaultOff));
+            }
         }
         acts
     }
 
-    async fn perform(&mut self, acts: Vec<Action>) {
-        for a in acts {
-            match a {
-                Action::SendAdvert { priority } => self.send_advert(priority).await,
-                // The state machine keeps its own deadlines; the loop asks it.
-                Action::StartTimer(..) | Action::StopTimer(_) => {}
-                Action::AddVips => {
-                    for v in self.spec.vips.iter().chain(self.spec.excluded.iter()) {
-                        let dev = v.dev.clone().unwrap_or_else(|| self.spec.ifname.clone());
-                        if let Err(e) = self.ops.add_vip(&dev, v).await {
-                            self.log.vrrp(
-                                Level::Err,
-                                &format!(
-                                    "({}) cannot add {} on {dev}: {e}",
-                                    self.spec.name, v.addr
-                                ),
-                            );
+    async fn perform(&mut self, acts: Vec<(Option<usize>, Action)>) {
+        for (who, a) in acts {
+            let Some(i) = who else {
+                // The group's own: its log lines and notify.
+                match a {
+                    Action::Log(l) => self.log.vrrp(Level::Info, &l),
+                    Action::Detail(l) => self.log.vrrp_detail(&l),
+                    Action::Notify(state) => {
+                        if let Some(n) = &self.group_notify {
+                            n(state);
                         }
                     }
+                    _ => {}
                 }
-                Action::DelVips => {
-                    for v in self.spec.vips.iter().chain(self.spec.excluded.iter()) {
-                        let dev = v.dev.clone().unwrap_or_else(|| self.spec.ifname.clone());
-                        let _ = self.ops.del_vip(&dev, v).await;
+                continue;
+            };
+            let prio = self
+                .machine
+                .inst(i)
+                .map_or(0, fsm::Instance::effective_priority);
+            let Some(m) = self.members.get(i) else {
+                continue;
+            };
+            m.perform(a, prio, &self.log).await;
+        }
+    }
+}
+
+impl<W: Wire, O: Ops> Member<W, O> {
+    async fn perform(&self, a: Action, prio: u8, log: &Logger) {
+        match a {
+            Action::SendAdvert { priority } => self.send_advert(priority, log).await,
+            // The state machine keeps its own deadlines; the loop asks it.
+            Action::StartTimer(..) | Action::StopTimer(_) => {}
+            Action::AddVips => {
+                for v in self.spec.vips.iter().chain(self.spec.excluded.iter()) {
+                    let dev = v.dev.clone().unwrap_or_else(|| self.spec.ifname.clone());
+                    if let Err(e) = self.ops.add_vip(&dev, v).await {
+                        log.vrrp(
+                            Level::Err,
+                            &format!("({}) cannot add {} on {dev}: {e}", self.spec.name, v.addr),
+                        );
                     }
                 }
-                Action::SendGarp { count } => {
-                    let ifname = self.spec.ifname.clone();
-                    let vips: Vec<IpAddr> = self.spec.vips.iter().map(|v| v.addr).collect();
-                    for vip in vips {
-                        // §3.7: IPv6 VIPs get unsolicited neighbour adverts.
-                        let (burst, one) = if vip.is_ipv6() {
-                            (
-                                "Unsolicited Neighbour Adverts",
-                                "unsolicited Neighbour Advert",
-                            )
-                        } else {
-                            ("gratuitous ARPs", "gratuitous ARP")
-                        };
-                        self.log.vrrp_detail(&format!(
-                            "({}) Sending/queueing {burst} on {ifname} for {vip}",
-                            self.spec.name
-                        ));
-                        for _ in 0..count {
-                            if self.ops.garp(&ifname, vip).await.is_ok() {
-                                self.log
-                                    .vrrp_detail(&format!("Sending {one} on {ifname} for {vip}"));
-                            }
-                        }
-                    }
-                }
-                Action::Notify(state) => {
-                    self.ops
-                        .notify(&self.spec.name, state, self.fsm.effective_priority());
-                }
-                Action::NotifyMasterRxLowerPri => {}
-                Action::Log(l) => self.log.vrrp(Level::Info, &l),
-                Action::Detail(l) => self.log.vrrp_detail(&l),
             }
+            Action::DelVips => {
+                for v in self.spec.vips.iter().chain(self.spec.excluded.iter()) {
+                    let dev = v.dev.clone().unwrap_or_else(|| self.spec.ifname.clone());
+                    let _ = self.ops.del_vip(&dev, v).await;
+                }
+            }
+            Action::SendGarp { count } => {
+                let ifname = &self.spec.ifname;
+                for vip in self.spec.vips.iter().map(|v| v.addr) {
+                    // §3.7: IPv6 VIPs get unsolicited neighbour adverts.
+                    let (burst, one) = if vip.is_ipv6() {
+                        (
+                            "Unsolicited Neighbour Adverts",
+                            "unsolicited Neighbour Advert",
+                        )
+                    } else {
+                        ("gratuitous ARPs", "gratuitous ARP")
+                    };
+                    log.vrrp_detail(&format!(
+                        "({}) Sending/queueing {burst} on {ifname} for {vip}",
+                        self.spec.name
+                    ));
+                    for _ in 0..count {
+                        if self.ops.garp(ifname, vip).await.is_ok() {
+                            log.vrrp_detail(&format!("Sending {one} on {ifname} for {vip}"));
+                        }
+                    }
+                }
+            }
+            Action::Notify(state) => self.ops.notify(&self.spec.name, state, prio),
+            Action::NotifyMasterRxLowerPri => {}
+            Action::Log(l) => log.vrrp(Level::Info, &l),
+            Action::Detail(l) => log.vrrp_detail(&l),
         }
     }
 
-    async fn send_advert(&self, priority: u8) {
+    async fn send_advert(&self, priority: u8, log: &Logger) {
         let advert = packet::Advert {
             version: self.spec.packet_version(),
             vrid: self.spec.vrid,
@@ -353,7 +513,7 @@ impl<W: Wire, O: Ops> Driver<W, O> {
                 Ok(pkt) => {
                     let _ = self.wire.send(&pkt, dst).await;
                 }
-                Err(e) => self.log.vrrp(
+                Err(e) => log.vrrp(
                     Level::Err,
                     &format!("({}) cannot build an advert: {e:?}", self.spec.name),
                 ),
@@ -647,6 +807,96 @@ mod tests {
             assert!(has(&b), "the backup takes over after the priority-0 advert");
             let _ = b.tx.send(Input::Shutdown);
             let _ = b.done.await;
+        });
+    }
+    /// Both instances of `vrrp_sync_group G` on one node, VRID 51 on
+    /// segment 1 and VRID 52 on segment 2.
+    fn group_node(segs: [&Segment; 2], me: usize, prio: u8) -> Node {
+        let text = format!(
+            "vrrp_script chk2 {{\n script \"/bin/true\"\n}}\n\
+             vrrp_sync_group G {{\n group {{\n VI_1\n VI_2\n }}\n}}\n\
+             vrrp_instance VI_1 {{\n interface eth0\n virtual_router_id 51\n priority {prio}\n\
+             virtual_ipaddress {{\n 192.0.2.3\n }}\n}}\n\
+             vrrp_instance VI_2 {{\n interface eth1\n virtual_router_id 52\n priority {prio}\n\
+             virtual_ipaddress {{\n 198.51.100.3\n }}\n track_script {{\n chk2\n }}\n}}\n"
+        );
+        let mut host = MemHost::with_interfaces(&["eth0", "eth1"]);
+        host.files.insert("/k.conf".into(), text.into_bytes());
+        let cfg =
+            keepalived_config::check("/k.conf", &host, &keepalived_config::Options::default())
+                .config;
+        let h = Host::default();
+        let mut members = Vec::new();
+        for (k, seg) in segs.into_iter().enumerate() {
+            let spec = super::super::spec::instance_spec(&cfg, &cfg.instances[k]).unwrap();
+            let ip = IpAddr::from([192, 0, 2 + k as u8, 10 + me as u8]);
+            let port = Port {
+                me,
+                ip,
+                seg: seg.clone(),
+                rx: tokio::sync::Mutex::new(seg.0.subscribe()),
+            };
+            members.push((spec, ip, port, h.clone()));
+        }
+        let d = Driver::group("G", members, None, Logger::new(3, false, false, false));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let done = tokio::task::spawn_local(d.run(rx));
+        Node { host: h, tx, done }
+    }
+
+    /// `vrrp_sync_group`: both members become MASTER together on the
+    /// higher node; one member's FAULT takes the whole group down there,
+    /// so the peer gets both VIPs; clearing it brings both back.
+    #[test]
+    fn sync_group_members_move_together() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&rt, async {
+            let s1 = Segment(broadcast::channel(1024).0);
+            let s2 = Segment(broadcast::channel(1024).0);
+            let v1: IpAddr = "192.0.2.3".parse().unwrap();
+            let v2: IpAddr = "198.51.100.3".parse().unwrap();
+            let vips = |n: &Node| {
+                let h = n.host.0.borrow();
+                (h.vips.contains(&v1), h.vips.contains(&v2))
+            };
+            let a = group_node([&s1, &s2], 1, 110);
+            let b = group_node([&s1, &s2], 2, 100);
+            wait(Duration::from_secs(5)).await;
+            assert_eq!(vips(&a), (true, true), "a: both members MASTER");
+            assert_eq!(vips(&b), (false, false), "b: both BACKUP");
+
+            // VI_2's unweighted script fails on a: the group goes FAULT.
+            let fail = |n: &Node, up: bool| {
+                let _ = n.tx.send(Input::Track {
+                    kind: TrackKind::Script,
+                    name: "chk2".into(),
+                    status: if up {
+                        TrackStatus::Up
+                    } else {
+                        TrackStatus::Down
+                    },
+                });
+            };
+            fail(&a, false);
+            wait(Duration::from_secs(2)).await;
+            assert_eq!(vips(&a), (false, false), "a: the whole group left MASTER");
+            assert_eq!(vips(&b), (true, true), "b: took both members over");
+            assert!(a.host.0.borrow().notified.contains(&State::Fault));
+
+            // Fixed: a is higher and preempts with both members.
+            fail(&a, true);
+            wait(Duration::from_secs(5)).await;
+            assert_eq!(vips(&a), (true, true));
+            assert_eq!(vips(&b), (false, false));
+            for n in [a, b] {
+                let _ = n.tx.send(Input::Shutdown);
+                let _ = n.done.await;
+            }
         });
     }
 }

@@ -94,6 +94,7 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
             .map(Rc::new);
     let mut inputs: Vec<mpsc::UnboundedSender<Input>> = Vec::new();
     let mut drivers = Vec::new();
+    let mut prepared = Vec::new();
     let mut interfaces = BTreeSet::new();
     let mut scripts = BTreeSet::new();
     for vi in &cfg.instances {
@@ -211,6 +212,52 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
             reverse: false,
             status: TrackStatus::Unknown,
         });
+        prepared.push((vi.name.clone(), spec, src, wire, ops));
+    }
+    // Sync groups: their members share one loop and move together.
+    for g in &cfg.sync_groups {
+        let mut members = Vec::new();
+        for name in &g.members {
+            if let Some(pos) = prepared.iter().position(|p| &p.0 == name) {
+                let (_, spec, src, wire, ops) = prepared.remove(pos);
+                members.push((spec, src, wire, ops));
+            }
+        }
+        if members.is_empty() {
+            continue;
+        }
+        let (notifier, errs) = Notifier::from_group(g, default_user.as_ref(), fifos.clone());
+        for e in errs {
+            log.vrrp(Level::Warning, &e);
+        }
+        let mail = smtp.clone().filter(|_| {
+            g.smtp_alert
+                .or(cfg.global.smtp_alert_vrrp)
+                .or(cfg.global.smtp_alert)
+                .unwrap_or(false)
+        });
+        let (name, mail_log) = (g.name.clone(), log.clone());
+        let notify: instance::GroupNotify = Rc::new(move |state| {
+            drop(notifier.notify(state, 0));
+            let Some(m) = mail.clone() else { return };
+            let Some(alert) =
+                crate::track::smtp::alert_for(&m, crate::track::smtp::Who::Group, &name, state)
+            else {
+                return;
+            };
+            let l = mail_log.clone();
+            tokio::task::spawn_local(async move {
+                for line in crate::track::smtp::send(&m, &alert).await.logs {
+                    l.vrrp(Level::Info, &line.text);
+                }
+            });
+        });
+        let (tx, rx) = mpsc::unbounded_channel();
+        inputs.push(tx);
+        let d = Driver::group(&g.name, members, Some(notify), log.clone());
+        drivers.push(tokio::task::spawn_local(d.run(rx)));
+    }
+    for (_, spec, src, wire, ops) in prepared {
         let (tx, rx) = mpsc::unbounded_channel();
         inputs.push(tx);
         let d = Driver::new(spec, src, wire, ops, log.clone());

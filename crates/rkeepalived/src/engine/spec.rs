@@ -83,21 +83,37 @@ pub fn instance_spec(cfg: &Config, vi: &VrrpInstance) -> Result<InstanceSpec, Sp
             .unwrap_or(5),
         min_garp: g.vrrp_min_garp,
     };
-    let in_group = cfg
+    let group = cfg
         .sync_groups
         .iter()
-        .any(|sg| sg.members.iter().any(|m| m == &vi.name));
-    let mut tracked = Vec::new();
-    for t in &vi.track_scripts {
+        .find(|sg| sg.members.iter().any(|m| m == &vi.name));
+    // §2.4: inside a sync group tracking weights are forced to 0 unless
+    // the group says `sync_group_tracking_weight`.
+    let forced_zero = group.is_some_and(|sg| {
+        !sg.other
+            .iter()
+            .any(|d| d.words.first().map(String::as_str) == Some("sync_group_tracking_weight"))
+    });
+    // The group's own tracking applies to every member.
+    let group_scripts = group.map_or(&[][..], |sg| &sg.track_scripts[..]);
+    let group_ifaces = group.map_or(&[][..], |sg| &sg.track_interfaces[..]);
+    let mut tracked: Vec<Tracked> = Vec::new();
+    for t in vi.track_scripts.iter().chain(group_scripts) {
         let Some(s) = cfg.script(&t.name) else {
             continue;
         };
+        if tracked
+            .iter()
+            .any(|x| x.kind == TrackKind::Script && x.name == t.name)
+        {
+            continue;
+        }
         let (weight, reverse) = resolve_weight(
             s.weight,
             s.weight_reverse,
             t.weight,
             t.reverse.then_some(true),
-            in_group,
+            forced_zero,
         );
         tracked.push(Tracked {
             kind: TrackKind::Script,
@@ -107,15 +123,23 @@ pub fn instance_spec(cfg: &Config, vi: &VrrpInstance) -> Result<InstanceSpec, Sp
             status: TrackStatus::Unknown,
         });
     }
-    for t in &vi.track_interfaces {
-        if t.name == ifname {
+    for t in vi.track_interfaces.iter().chain(group_ifaces) {
+        if t.name == ifname
+            || tracked
+                .iter()
+                .any(|x| x.kind == TrackKind::Interface && x.name == t.name)
+        {
             // keepalived: "Ignoring track_interface X since own interface".
             continue;
         }
         tracked.push(Tracked {
             kind: TrackKind::Interface,
             name: t.name.clone(),
-            weight: t.weight.unwrap_or(0),
+            weight: if forced_zero {
+                0
+            } else {
+                t.weight.unwrap_or(0)
+            },
             reverse: t.reverse,
             status: TrackStatus::Unknown,
         });
@@ -264,6 +288,28 @@ mod tests {
         assert_eq!(s.wire_interval(), 50);
         assert!(s.unicast());
         assert_eq!(s.auth, AuthConfig::None);
+    }
+
+    #[test]
+    fn sync_group_tracking_applies_to_members_with_weight_zero() {
+        let cfg = parse(
+            "vrrp_script chk {\n script \"/bin/true\"\n weight 10\n}\n\
+             vrrp_sync_group G {\n group {\n A\n B\n }\n track_script {\n chk\n }\n}\n\
+             vrrp_instance A {\n interface eth0\n virtual_router_id 1\n priority 100\n\
+             virtual_ipaddress {\n 192.0.2.1\n }\n track_interface {\n eth1 weight 5\n }\n}\n\
+             vrrp_instance B {\n interface eth1\n virtual_router_id 2\n priority 100\n\
+             virtual_ipaddress {\n 192.0.2.2\n }\n}\n",
+        );
+        let a = instance_spec(&cfg, &cfg.instances[0]).unwrap();
+        let b = instance_spec(&cfg, &cfg.instances[1]).unwrap();
+        let names = |s: &InstanceSpec| {
+            s.tracked
+                .iter()
+                .map(|t| (t.name.clone(), t.weight))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&a), vec![("chk".into(), 0), ("eth1".into(), 0)]);
+        assert_eq!(names(&b), vec![("chk".to_string(), 0)]);
     }
 
     #[test]
