@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 const OURS: &str = env!("CARGO_BIN_EXE_rkeepalived");
 const REAL: &str = "/usr/sbin/keepalived";
 const VIP: &str = "2001:db8::3";
+const VIP2: &str = "2001:db8::4";
 
 fn root() -> bool {
     std::fs::read_to_string("/proc/self/status")
@@ -113,8 +114,43 @@ impl Lab {
     }
 
     fn has_vip(&self, n: &str) -> bool {
+        self.has(n, VIP)
+    }
+
+    fn has(&self, n: &str, addr: &str) -> bool {
         ip_out(&["-n", &self.ns(n), "-6", "-o", "addr", "show", "dev", "eth0"])
-            .contains(&format!("inet6 {VIP}/64"))
+            .contains(&format!("inet6 {addr}/64"))
+    }
+
+    /// A `vrrp_sync_group G` of VI_A (VRID 60, the VIP) and VI_B (VRID
+    /// 61, 2001:db8::4, tracking the local interface dum0).
+    fn conf_group(&self, n: &str, prio: u8) -> PathBuf {
+        // A veth pair inside the namespace (the dummy driver may be absent).
+        let ns = self.ns(n);
+        ip(&[
+            "-n", &ns, "link", "add", "dum0", "type", "veth", "peer", "name", "dum1",
+        ]);
+        ip(&["-n", &ns, "link", "set", "dum1", "up"]);
+        ip(&["-n", &ns, "link", "set", "dum0", "up"]);
+        let inst = |name: &str, vrid: u8, vip: &str, extra: &str| {
+            format!(
+                "vrrp_instance {name} {{\n    state BACKUP\n    interface eth0\n    virtual_router_id {vrid}\n    priority {prio}\n    advert_int 1\n    version 3\n\
+                 \x20   virtual_ipaddress {{\n        {vip}/64\n    }}\n{extra}}}\n"
+            )
+        };
+        let text = format!(
+            "global_defs {{\n    router_id {n}\n}}\nvrrp_sync_group G {{\n    group {{\n        VI_A\n        VI_B\n    }}\n}}\n{}{}",
+            inst("VI_A", 60, VIP, ""),
+            inst(
+                "VI_B",
+                61,
+                VIP2,
+                "    track_interface {\n        dum0\n    }\n"
+            ),
+        );
+        let p = self.dir.join(format!("{n}.conf"));
+        std::fs::write(&p, text).unwrap();
+        p
     }
 
     fn mac(&self, n: &str) -> String {
@@ -341,4 +377,58 @@ fn interoperates_with_keepalived_ipv6_both_ways() {
     }
     pair_elects_and_releases(REAL, OURS);
     pair_elects_and_releases(OURS, REAL);
+}
+
+/// `vrrp_sync_group` on real interfaces: n1 (110) gets both members'
+/// VIPs; VI_B's tracked interface going down on n1 takes the whole group
+/// to FAULT there, so n2 holds both VIPs; back up, n1 preempts with both.
+#[test]
+fn sync_group_moves_together_ipv6() {
+    if skip() {
+        return;
+    }
+    let Some(lab) = Lab::new("g") else {
+        eprintln!("note: cannot create network namespaces; skipped");
+        return;
+    };
+    let c1 = lab.conf_group("n1", 110);
+    let c2 = lab.conf_group("n2", 100);
+    let mut n1 = lab.start("n1", OURS, &c1);
+    let mut n2 = lab.start("n2", OURS, &c2);
+    let both = |n: &str| lab.has(n, VIP) && lab.has(n, VIP2);
+    let none = |n: &str| !lab.has(n, VIP) && !lab.has(n, VIP2);
+    let t = until(Duration::from_secs(8), || both("n1"));
+    assert!(
+        t.is_some(),
+        "n1 MASTER for both members\n{}",
+        lab.log("n1", OURS)
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(none("n2"), "n2 BACKUP for both");
+
+    ip(&["-n", &lab.ns("n1"), "link", "set", "dum0", "down"]);
+    let t = until(Duration::from_secs(5), || both("n2") && none("n1"));
+    let t = t.unwrap_or_else(|| {
+        panic!(
+            "the group moves to n2\n--- n1:\n{}\n--- n2:\n{}",
+            lab.log("n1", OURS),
+            lab.log("n2", OURS)
+        )
+    });
+    println!("[sync group] both VIPs on n2 {t:?} after n1's dum0 went down");
+    let log = lab.log("n1", OURS);
+    assert!(
+        log.contains("VRRP_Group(G) Syncing instances to FAULT state"),
+        "{log}"
+    );
+
+    ip(&["-n", &lab.ns("n1"), "link", "set", "dum0", "up"]);
+    let t = until(Duration::from_secs(8), || both("n1") && none("n2"));
+    assert!(
+        t.is_some(),
+        "n1 preempts with the whole group\n{}",
+        lab.log("n1", OURS)
+    );
+    n1.stop();
+    n2.stop();
 }
