@@ -387,21 +387,39 @@ fn sync_group_moves_together_ipv6() {
     if skip() {
         return;
     }
+    group_pair(OURS, OURS);
+}
+
+/// The same with the real keepalived on either side.
+#[test]
+fn sync_group_interoperates_with_keepalived_ipv6() {
+    if skip() {
+        return;
+    }
+    if !Path::new(REAL).exists() {
+        eprintln!("note: {REAL} absent; interoperation not tested");
+        return;
+    }
+    group_pair(REAL, OURS);
+    group_pair(OURS, REAL);
+}
+
+fn group_pair(bin1: &str, bin2: &str) {
     let Some(lab) = Lab::new("g") else {
         eprintln!("note: cannot create network namespaces; skipped");
         return;
     };
     let c1 = lab.conf_group("n1", 110);
     let c2 = lab.conf_group("n2", 100);
-    let mut n1 = lab.start("n1", OURS, &c1);
-    let mut n2 = lab.start("n2", OURS, &c2);
+    let mut n1 = lab.start("n1", bin1, &c1);
+    let mut n2 = lab.start("n2", bin2, &c2);
     let both = |n: &str| lab.has(n, VIP) && lab.has(n, VIP2);
     let none = |n: &str| !lab.has(n, VIP) && !lab.has(n, VIP2);
     let t = until(Duration::from_secs(8), || both("n1"));
     assert!(
         t.is_some(),
         "n1 MASTER for both members\n{}",
-        lab.log("n1", OURS)
+        lab.log("n1", bin1)
     );
     std::thread::sleep(Duration::from_secs(1));
     assert!(none("n2"), "n2 BACKUP for both");
@@ -411,12 +429,12 @@ fn sync_group_moves_together_ipv6() {
     let t = t.unwrap_or_else(|| {
         panic!(
             "the group moves to n2\n--- n1:\n{}\n--- n2:\n{}",
-            lab.log("n1", OURS),
-            lab.log("n2", OURS)
+            lab.log("n1", bin1),
+            lab.log("n2", bin2)
         )
     });
-    println!("[sync group] both VIPs on n2 {t:?} after n1's dum0 went down");
-    let log = lab.log("n1", OURS);
+    println!("[sync group {bin1} -> {bin2}] both VIPs on n2 {t:?} after n1's dum0 went down");
+    let log = lab.log("n1", bin1);
     assert!(
         log.contains("VRRP_Group(G) Syncing instances to FAULT state"),
         "{log}"
@@ -427,7 +445,7 @@ fn sync_group_moves_together_ipv6() {
     assert!(
         t.is_some(),
         "n1 preempts with the whole group\n{}",
-        lab.log("n1", OURS)
+        lab.log("n1", bin1)
     );
     n1.stop();
     n2.stop();
