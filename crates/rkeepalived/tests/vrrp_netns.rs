@@ -570,3 +570,49 @@ fn tshark_decodes_our_adverts() {
         }
     }
 }
+
+/// `track_file`: the integer in the file times the weight moves the
+/// priority; writing a lower value on the master hands the VIP over.
+#[test]
+fn track_file_value_moves_the_vip() {
+    if skip() {
+        return;
+    }
+    let Some(lab) = Lab::new("tf") else {
+        return;
+    };
+    let conf = |n: &str| {
+        let file = lab.dir.join(format!("{n}.prio"));
+        std::fs::write(&file, "0\n").unwrap();
+        let text = format!(
+            "track_file tf {{\n    file \"{}\"\n    weight 10\n}}\n\
+             vrrp_instance VI_1 {{\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n    priority 100\n    advert_int 1\n\
+             virtual_ipaddress {{\n        {VIP}/24\n    }}\n    track_file {{\n        tf\n    }}\n}}\n",
+            file.display()
+        );
+        let p = lab.dir.join(format!("{n}.conf"));
+        std::fs::write(&p, text).unwrap();
+        (p, file)
+    };
+    let (c1, f1) = conf("n1");
+    let (c2, _f2) = conf("n2");
+    let mut n1 = lab.start("n1", OURS, &c1);
+    until(Duration::from_secs(8), || lab.has_vip("n1")).expect("n1 MASTER");
+    let mut n2 = lab.start("n2", OURS, &c2);
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(lab.has_vip("n1") && !lab.has_vip("n2"));
+    // 100 + (-2 × 10) = 80 on n1: n2 (100) takes over.
+    std::fs::write(&f1, "-2\n").unwrap();
+    let t = until(Duration::from_secs(10), || {
+        lab.has_vip("n2") && !lab.has_vip("n1")
+    })
+    .expect("a lower track_file value hands the VIP over");
+    println!("[track_file] VIP moved {t:?} after the file changed");
+    let log = std::fs::read_to_string(lab.dir.join("n1-ours.log")).unwrap_or_default();
+    assert!(
+        log.contains("(VI_1) Changing effective priority from 100 to 80"),
+        "{log}"
+    );
+    n2.stop();
+    n1.stop();
+}

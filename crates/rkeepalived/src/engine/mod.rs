@@ -97,6 +97,7 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
     let mut prepared = Vec::new();
     let mut interfaces = BTreeSet::new();
     let mut scripts = BTreeSet::new();
+    let mut files = BTreeSet::new();
     for vi in &cfg.instances {
         let spec = match spec::instance_spec(cfg, vi) {
             Ok(s) => s,
@@ -199,6 +200,9 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
                 TrackKind::Script => {
                     scripts.insert(t.name.clone());
                 }
+                TrackKind::File => {
+                    files.insert(t.name.clone());
+                }
                 _ => {}
             }
         }
@@ -285,6 +289,21 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
         }
     }
     drop(stx);
+    // Track files, read once a second.
+    let (ftx, mut frx) = mpsc::unbounded_channel();
+    for f in crate::track::file::specs(cfg) {
+        if !files.contains(&f.name) {
+            continue;
+        }
+        if let Err(e) = crate::track::file::init_file(&f) {
+            log.vrrp(
+                Level::Err,
+                &format!("track_file {}: cannot initialise {}: {e}", f.name, f.path),
+            );
+        }
+        crate::track::file::spawn_watch(f, ftx.clone());
+    }
+    drop(ftx);
     log.main(Level::Info, "Startup complete");
 
     let (Ok(mut term), Ok(mut int)) = (
@@ -318,6 +337,11 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
                     for tx in &inputs {
                         let _ = tx.send(Input::Track { kind: TrackKind::Script, name: ev.name.clone(), status });
                     }
+                }
+            }
+            Some(ev) = frx.recv() => {
+                for tx in &inputs {
+                    let _ = tx.send(Input::Track { kind: TrackKind::File, name: ev.name.clone(), status: TrackStatus::Value(ev.value) });
                 }
             }
             Some(ev) = link_ev => {

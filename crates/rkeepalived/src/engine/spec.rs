@@ -123,6 +123,26 @@ pub fn instance_spec(cfg: &Config, vi: &VrrpInstance) -> Result<InstanceSpec, Sp
             status: TrackStatus::Unknown,
         });
     }
+    let files = crate::track::file::specs(cfg);
+    for t in &vi.track_files {
+        let Some(f) = files.iter().find(|f| f.name == t.name) else {
+            continue;
+        };
+        let (weight, reverse) = resolve_weight(
+            f.weight,
+            f.reverse,
+            t.weight,
+            t.reverse.then_some(true),
+            forced_zero,
+        );
+        tracked.push(Tracked {
+            kind: TrackKind::File,
+            name: t.name.clone(),
+            weight,
+            reverse,
+            status: TrackStatus::Unknown,
+        });
+    }
     for t in vi.track_interfaces.iter().chain(group_ifaces) {
         if t.name == ifname
             || tracked
