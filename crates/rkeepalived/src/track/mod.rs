@@ -12,6 +12,7 @@
 
 pub mod file;
 pub mod notify;
+pub mod process;
 pub mod script;
 pub mod smtp;
 
