@@ -265,12 +265,40 @@ fn skip() -> bool {
 /// over within the skew time; SIGKILL within master_down_interval; the
 /// client's neighbour entry follows the gratuitous ARPs.
 fn pair_fails_over(bin1: &str, bin2: &str, version: u8) {
+    pair_fails_over_with(bin1, bin2, version, Extra::None);
+}
+
+/// What the pair's configuration adds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Extra {
+    None,
+    /// `unicast_src_ip` + `unicast_peer` instead of multicast.
+    Unicast,
+    /// `auth_type AH` instead of PASS (v2 only).
+    Ah,
+}
+
+fn pair_fails_over_with(bin1: &str, bin2: &str, version: u8, extra: Extra) {
     let Some(lab) = Lab::new(&format!("v{version}")) else {
         eprintln!("note: cannot create network namespaces; skipped");
         return;
     };
-    let c1 = lab.conf("n1", 101, version, "");
-    let c2 = lab.conf("n2", 101, version, "");
+    let uni = |me: &str, peer: &str| match extra {
+        Extra::Unicast => {
+            format!("    unicast_src_ip {me}\n    unicast_peer {{\n        {peer}\n    }}\n")
+        }
+        _ => String::new(),
+    };
+    let c1 = lab.conf("n1", 101, version, &uni("198.51.100.11", "198.51.100.12"));
+    let c2 = lab.conf("n2", 101, version, &uni("198.51.100.12", "198.51.100.11"));
+    if extra == Extra::Ah {
+        for c in [&c1, &c2] {
+            let t = std::fs::read_to_string(c)
+                .unwrap()
+                .replace("auth_type PASS", "auth_type AH");
+            std::fs::write(c, t).unwrap();
+        }
+    }
     let mut n1 = lab.start("n1", bin1, &c1);
     let t = until(Duration::from_secs(8), || lab.has_vip("n1")).expect("n1 becomes MASTER");
     println!("[{bin1} v{version}] first node MASTER after {t:?} (3 s + skew 0.605 s expected)");
@@ -615,4 +643,22 @@ fn track_file_value_moves_the_vip() {
     );
     n2.stop();
     n1.stop();
+}
+
+#[test]
+fn unicast_interoperates_with_keepalived() {
+    if skip() || !Path::new(REAL).exists() {
+        return;
+    }
+    pair_fails_over_with(REAL, OURS, 2, Extra::Unicast);
+    pair_fails_over_with(OURS, REAL, 3, Extra::Unicast);
+}
+
+#[test]
+fn ah_authentication_interoperates_with_keepalived() {
+    if skip() || !Path::new(REAL).exists() {
+        return;
+    }
+    pair_fails_over_with(REAL, OURS, 2, Extra::Ah);
+    pair_fails_over_with(OURS, REAL, 2, Extra::Ah);
 }

@@ -120,8 +120,13 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
                 Some(IpAddr::V4(a)) => Some(a),
                 _ => netlink.primary_v4(&spec.ifname).await.ok().flatten(),
             };
+            // AH-authenticated adverts are IP protocol 51, not 112.
+            let proto = match spec.auth {
+                crate::vrrp::packet::AuthConfig::Ah(_) => crate::vrrp::packet::PROTO_AH,
+                _ => crate::vrrp::packet::PROTO_VRRP,
+            };
             src.map(|src| {
-                VrrpSocketV4::open(&spec.ifname, src, mode)
+                VrrpSocketV4::open_protocol(&spec.ifname, src, mode, proto)
                     .map(|s| (IpAddr::V4(src), system::SocketWire::V4(s)))
             })
         };

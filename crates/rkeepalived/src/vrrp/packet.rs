@@ -1020,7 +1020,10 @@ pub fn pseudo_checksum(src: IpAddr, dst: IpAddr, proto: u8, data: &[u8]) -> u16 
 /// ICV itself count as zero.
 fn ah_icv(pkt: &[u8], ihl: usize, key: &[u8; 8]) -> [u8; 12] {
     let mut m = pkt.to_vec();
-    for i in [1usize, 6, 7, 8, 10, 11] {
+    // keepalived 2.2.7 zeroes TOS, flags/offset and the header checksum
+    // but keeps the TTL and the ID (checked against a captured AH advert,
+    // see the `keepalived_ah_capture` test).
+    for i in [1usize, 6, 7, 10, 11] {
         if let Some(b) = m.get_mut(i) {
             *b = 0;
         }
@@ -2013,5 +2016,51 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod ah_capture {
+    use super::*;
+
+    /// An AH-authenticated VRRPv2 advert sent by keepalived 2.2.7
+    /// (password `secret`, VRID 51, priority 101, VIP 198.51.100.3),
+    /// captured on a namespace bridge.
+    const CAPTURED: &str = "45c0004000010000ff33b078c633640be00000127004\
+                            0000c633640b00000001d43eb82ae18773af1fcca828\
+                            213365010201 4d93c633640300000000 00000000";
+
+    fn bytes() -> Vec<u8> {
+        let h: String = CAPTURED.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+        (0..h.len() / 2)
+            .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn keepalived_ah_capture() {
+        let pkt = bytes();
+        let vips = ["198.51.100.3".parse().unwrap()];
+        let mut e = Expect::new(Version::V2, 100, &vips);
+        e.auth = AuthConfig::Ah(Auth::key(b"secret"));
+        let r = decode_ipv4(&pkt, &e).expect("keepalived's AH advert verifies");
+        assert_eq!((r.advert.vrid, r.advert.priority), (51, 101));
+        // And we build the very same bytes for the same ID and sequence.
+        let ours = r
+            .advert
+            .encode_ipv4(
+                "198.51.100.11".parse().unwrap(),
+                GROUP_V4,
+                1,
+                Some(&AhParams {
+                    key: Auth::key(b"secret"),
+                    seq: 1,
+                }),
+            )
+            .unwrap();
+        assert_eq!(ours, pkt);
+        let mut wrong = e.clone();
+        wrong.auth = AuthConfig::Ah(Auth::key(b"other"));
+        assert!(decode_ipv4(&pkt, &wrong).is_err());
     }
 }
