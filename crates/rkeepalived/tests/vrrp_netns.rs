@@ -662,3 +662,57 @@ fn ah_authentication_interoperates_with_keepalived() {
     pair_fails_over_with(REAL, OURS, 2, Extra::Ah);
     pair_fails_over_with(OURS, REAL, 2, Extra::Ah);
 }
+
+/// `vrrp_track_process`: the master's tracked process dies, its priority
+/// drops by the weight and the VIP moves.
+#[test]
+fn track_process_loss_moves_the_vip() {
+    if skip() {
+        return;
+    }
+    let Some(lab) = Lab::new("tp") else {
+        return;
+    };
+    // A process only n1's tracker looks for: `sleep` with a unique argument.
+    let arg = format!(
+        "{}.{}",
+        3000 + std::process::id() % 1000,
+        std::process::id()
+    );
+    let conf = |n: &str, a: &str| {
+        let text = format!(
+            "vrrp_track_process chk_proc {{\n    process sleep {a}\n    weight 20\n}}\n\
+             vrrp_instance VI_1 {{\n    state BACKUP\n    interface eth0\n    virtual_router_id 51\n    priority 100\n    advert_int 1\n\
+             virtual_ipaddress {{\n        {VIP}/24\n    }}\n    track_process {{\n        chk_proc\n    }}\n}}\n"
+        );
+        let p = lab.dir.join(format!("{n}.conf"));
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let mut proc1 = Command::new("sleep").arg(&arg).spawn().expect("sleep");
+    let other = format!("{arg}9");
+    let mut proc2 = Command::new("sleep").arg(&other).spawn().expect("sleep");
+    let c1 = conf("n1", &arg);
+    let c2 = conf("n2", &other);
+    let mut n1 = lab.start("n1", OURS, &c1);
+    until(Duration::from_secs(8), || lab.has_vip("n1")).expect("n1 MASTER");
+    let mut n2 = lab.start("n2", OURS, &c2);
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(lab.has_vip("n1") && !lab.has_vip("n2"));
+    let _ = proc1.kill();
+    let _ = proc1.wait();
+    let t = until(Duration::from_secs(10), || {
+        lab.has_vip("n2") && !lab.has_vip("n1")
+    })
+    .expect("losing the tracked process hands the VIP over");
+    println!("[track_process] VIP moved {t:?} after the process died");
+    let log = std::fs::read_to_string(lab.dir.join("n1-ours.log")).unwrap_or_default();
+    assert!(
+        log.contains("(VI_1) Changing effective priority from 120 to 100"),
+        "{log}"
+    );
+    n2.stop();
+    n1.stop();
+    let _ = proc2.kill();
+    let _ = proc2.wait();
+}

@@ -98,6 +98,7 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
     let mut interfaces = BTreeSet::new();
     let mut scripts = BTreeSet::new();
     let mut files = BTreeSet::new();
+    let mut procs = BTreeSet::new();
     for vi in &cfg.instances {
         let spec = match spec::instance_spec(cfg, vi) {
             Ok(s) => s,
@@ -208,6 +209,9 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
                 TrackKind::File => {
                     files.insert(t.name.clone());
                 }
+                TrackKind::Process => {
+                    procs.insert(t.name.clone());
+                }
                 _ => {}
             }
         }
@@ -309,6 +313,14 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
         crate::track::file::spawn_watch(f, ftx.clone());
     }
     drop(ftx);
+    // Tracked processes, from /proc once a second.
+    let (ptx, mut prx) = mpsc::unbounded_channel();
+    for p in crate::track::process::specs(cfg) {
+        if procs.contains(&p.name) {
+            crate::track::process::spawn_watch(p, ptx.clone());
+        }
+    }
+    drop(ptx);
     log.main(Level::Info, "Startup complete");
 
     let (Ok(mut term), Ok(mut int)) = (
@@ -343,6 +355,9 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
                         let _ = tx.send(Input::Track { kind: TrackKind::Script, name: ev.name.clone(), status });
                     }
                 }
+            }
+            Some(ev) = prx.recv() => {
+                broadcast(&inputs, TrackKind::Process, &ev.name, ev.up);
             }
             Some(ev) = frx.recv() => {
                 for tx in &inputs {

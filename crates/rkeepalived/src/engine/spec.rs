@@ -123,6 +123,26 @@ pub fn instance_spec(cfg: &Config, vi: &VrrpInstance) -> Result<InstanceSpec, Sp
             status: TrackStatus::Unknown,
         });
     }
+    let procs = crate::track::process::specs(cfg);
+    for t in &vi.track_processes {
+        let Some(p) = procs.iter().find(|p| p.name == t.name) else {
+            continue;
+        };
+        let (weight, reverse) = resolve_weight(
+            p.weight,
+            p.reverse,
+            t.weight,
+            t.reverse.then_some(true),
+            forced_zero,
+        );
+        tracked.push(Tracked {
+            kind: TrackKind::Process,
+            name: t.name.clone(),
+            weight,
+            reverse,
+            status: TrackStatus::Unknown,
+        });
+    }
     let files = crate::track::file::specs(cfg);
     for t in &vi.track_files {
         let Some(f) = files.iter().find(|f| f.name == t.name) else {
