@@ -716,3 +716,60 @@ fn track_process_loss_moves_the_vip() {
     let _ = proc2.kill();
     let _ = proc2.wait();
 }
+
+/// `virtual_routes` and `virtual_rules` follow the VIP: installed on the
+/// master, removed when it stops, installed on the new master.
+#[test]
+fn virtual_routes_and_rules_follow_the_master() {
+    if skip() {
+        return;
+    }
+    let Some(lab) = Lab::new("vr") else {
+        return;
+    };
+    let extra = "    virtual_routes {\n        192.0.2.0/24 via 198.51.100.1 dev eth0\n        blackhole 203.0.113.0/24\n    }\n\
+                 virtual_rules {\n        from 198.51.100.3 table 100\n    }\n";
+    let c1 = lab.conf("n1", 101, 2, extra);
+    let c2 = lab.conf("n2", 101, 2, extra);
+    let routes = |n: &str| ip_out(&["-n", &lab.ns(n), "route", "show"]);
+    let rules = |n: &str| ip_out(&["-n", &lab.ns(n), "rule", "show"]);
+    let mut n1 = lab.start("n1", OURS, &c1);
+    until(Duration::from_secs(8), || lab.has_vip("n1")).expect("n1 MASTER");
+    until(Duration::from_secs(2), || {
+        routes("n1").contains("192.0.2.0/24 via 198.51.100.1")
+    })
+    .unwrap_or_else(|| panic!("route installed on the master:\n{}", routes("n1")));
+    assert!(
+        routes("n1").contains("blackhole 203.0.113.0/24"),
+        "{}",
+        routes("n1")
+    );
+    assert!(
+        rules("n1").contains("from 198.51.100.3 lookup 100"),
+        "{}",
+        rules("n1")
+    );
+    let mut n2 = lab.start("n2", OURS, &c2);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        !routes("n2").contains("192.0.2.0/24"),
+        "a backup has no virtual route"
+    );
+    n1.stop();
+    until(Duration::from_secs(5), || lab.has_vip("n2")).expect("n2 takes over");
+    until(Duration::from_secs(2), || {
+        routes("n2").contains("192.0.2.0/24 via 198.51.100.1")
+    })
+    .unwrap_or_else(|| panic!("route on the new master:\n{}", routes("n2")));
+    assert!(
+        !routes("n1").contains("192.0.2.0/24"),
+        "removed on stop:\n{}",
+        routes("n1")
+    );
+    assert!(
+        !rules("n1").contains("lookup 100"),
+        "rule removed on stop:\n{}",
+        rules("n1")
+    );
+    n2.stop();
+}

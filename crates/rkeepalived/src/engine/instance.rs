@@ -54,6 +54,16 @@ pub trait Ops {
     async fn garp(&self, ifname: &str, vip: IpAddr) -> io::Result<()>;
     /// A state change for notify scripts, FIFO and mail.
     fn notify(&self, instance: &str, state: State, priority: u8);
+    /// Install (`add`) or remove the instance's `virtual_routes` and
+    /// `virtual_rules`; hosts without routing do nothing.
+    async fn routes(
+        &self,
+        _instance: &str,
+        _routes: &[keepalived_config::model::RouteSpec],
+        _rules: &[keepalived_config::model::RouteSpec],
+        _add: bool,
+    ) {
+    }
 }
 
 /// What tracking and the process tell an instance.
@@ -431,8 +441,14 @@ impl<W: Wire, O: Ops> Member<W, O> {
                         );
                     }
                 }
+                self.ops
+                    .routes(&self.spec.name, &self.spec.routes, &self.spec.rules, true)
+                    .await;
             }
             Action::DelVips => {
+                self.ops
+                    .routes(&self.spec.name, &self.spec.routes, &self.spec.rules, false)
+                    .await;
                 for v in self.spec.vips.iter().chain(self.spec.excluded.iter()) {
                     let dev = v.dev.clone().unwrap_or_else(|| self.spec.ifname.clone());
                     let _ = self.ops.del_vip(&dev, v).await;

@@ -71,6 +71,7 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
             return 1;
         }
     };
+    let routing = crate::net::route::RouteNetlink::new().ok();
     let default_user = cfg.global.script_user.clone();
     // notify_fifo: one FIFO shared by every instance.
     let mut fifos = Vec::new();
@@ -193,6 +194,7 @@ async fn serve(cfg: &Config, log: Logger) -> i32 {
         });
         let ops = system::SystemOps {
             netlink: netlink.clone(),
+            routing: routing.clone(),
             garp,
             mac,
             log: log.clone(),

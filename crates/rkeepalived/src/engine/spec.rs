@@ -15,6 +15,9 @@ use crate::vrrp::priority::{resolve_weight, TrackKind, TrackStatus, Tracked};
 #[derive(Debug, Clone)]
 pub struct InstanceSpec {
     pub name: String,
+    /// `virtual_routes` and `virtual_rules`: installed with the VIPs.
+    pub routes: Vec<keepalived_config::model::RouteSpec>,
+    pub rules: Vec<keepalived_config::model::RouteSpec>,
     pub ifname: String,
     pub vrid: u8,
     pub version: fsm::Version,
@@ -205,6 +208,8 @@ pub fn instance_spec(cfg: &Config, vi: &VrrpInstance) -> Result<InstanceSpec, Sp
             .or(g.vrrp_down_timer_adverts)
             .unwrap_or(3),
         tracked,
+        routes: vi.virtual_routes.clone(),
+        rules: vi.virtual_rules.clone(),
     })
 }
 

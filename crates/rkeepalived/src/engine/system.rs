@@ -66,6 +66,8 @@ pub type Notify = Rc<dyn Fn(&str, State, u8)>;
 
 pub struct SystemOps {
     pub netlink: Rc<Netlink>,
+    /// For `virtual_routes`/`virtual_rules` (`None`: could not be opened).
+    pub routing: Option<crate::net::route::RouteNetlink>,
     pub garp: GarpSender,
     pub mac: [u8; 6],
     pub log: Logger,
@@ -106,6 +108,68 @@ impl Ops for SystemOps {
                         forwards_v6(ifname),
                     ))
                     .await
+            }
+        }
+    }
+
+    async fn routes(
+        &self,
+        instance: &str,
+        routes: &[keepalived_config::model::RouteSpec],
+        rules: &[keepalived_config::model::RouteSpec],
+        add: bool,
+    ) {
+        use crate::net::route::{Route, Rule};
+        if routes.is_empty() && rules.is_empty() {
+            return;
+        }
+        let Some(rt) = &self.routing else {
+            self.log.vrrp(
+                Level::Err,
+                &format!("({instance}) no netlink routing socket; virtual routes not changed"),
+            );
+            return;
+        };
+        for spec in routes {
+            match Route::from_spec(spec) {
+                Ok(r) => {
+                    let res = if add {
+                        rt.add_route(&r).await.map(|_| ())
+                    } else {
+                        rt.del_route(&r).await.map(|_| ())
+                    };
+                    if let Err(e) = res {
+                        self.log.vrrp(
+                            Level::Err,
+                            &format!("({instance}) route '{}': {e}", spec.words.join(" ")),
+                        );
+                    }
+                }
+                Err(e) => self.log.vrrp(
+                    Level::Err,
+                    &format!("({instance}) route '{}': {e}", spec.words.join(" ")),
+                ),
+            }
+        }
+        for spec in rules {
+            match Rule::from_spec(spec) {
+                Ok(r) => {
+                    let res = if add {
+                        rt.add_rule(&r).await.map(|_| ())
+                    } else {
+                        rt.del_rule(&r).await.map(|_| ())
+                    };
+                    if let Err(e) = res {
+                        self.log.vrrp(
+                            Level::Err,
+                            &format!("({instance}) rule '{}': {e}", spec.words.join(" ")),
+                        );
+                    }
+                }
+                Err(e) => self.log.vrrp(
+                    Level::Err,
+                    &format!("({instance}) rule '{}': {e}", spec.words.join(" ")),
+                ),
             }
         }
     }
