@@ -10,41 +10,16 @@
 //! link-local addresses are usable at once.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+mod common;
+use common::{ip, ip_out, skip, until, Node};
 
 const OURS: &str = env!("CARGO_BIN_EXE_rkeepalived");
 const REAL: &str = "/usr/sbin/keepalived";
 const VIP: &str = "2001:db8::3";
 const VIP2: &str = "2001:db8::4";
-
-fn root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(1).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
-}
-
-fn ip(args: &[&str]) -> bool {
-    Command::new("ip")
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn ip_out(args: &[&str]) -> String {
-    Command::new("ip")
-        .args(args)
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default()
-}
 
 fn sysctl(ns: &str, kv: &str) {
     ip(&["netns", "exec", ns, "sysctl", "-q", "-w", kv]);
@@ -215,7 +190,10 @@ impl Lab {
             .stderr(log)
             .spawn()
             .expect("start a node");
-        Node { child: Some(child) }
+        Node {
+            child: Some(child),
+            ns: self.ns(n),
+        }
     }
 }
 
@@ -226,56 +204,6 @@ impl Drop for Lab {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-struct Node {
-    child: Option<Child>,
-}
-
-impl Node {
-    /// SIGTERM and wait (bounded).
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill")
-                .args(["-s", "TERM", &c.id().to_string()])
-                .status();
-            let t0 = Instant::now();
-            while t0.elapsed() < Duration::from_secs(5) {
-                if let Ok(Some(_)) = c.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// Poll `cond` every 10 ms until it holds or `limit` passes; the time it took.
-fn until(limit: Duration, mut cond: impl FnMut() -> bool) -> Option<Duration> {
-    let t0 = Instant::now();
-    while t0.elapsed() < limit {
-        if cond() {
-            return Some(t0.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    None
-}
-
-fn skip() -> bool {
-    if !root() {
-        eprintln!("note: VRRP namespace tests need root; skipped");
-        return true;
-    }
-    false
 }
 
 /// n1 (priority 110) and n2 (100) start together: n1 is MASTER after
