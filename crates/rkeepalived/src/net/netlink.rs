@@ -104,7 +104,7 @@ pub struct NetlinkError {
 }
 
 impl NetlinkError {
-    fn new(op: &'static str, ifname: &str, kind: ErrorKind) -> Self {
+    pub(crate) fn new(op: &'static str, ifname: &str, kind: ErrorKind) -> Self {
         NetlinkError {
             op,
             ifname: ifname.to_string(),
@@ -112,7 +112,7 @@ impl NetlinkError {
         }
     }
 
-    fn from_rtnl(op: &'static str, ifname: &str, e: rtnetlink::Error) -> Self {
+    pub(crate) fn from_rtnl(op: &'static str, ifname: &str, e: rtnetlink::Error) -> Self {
         let kind = match e {
             rtnetlink::Error::NetlinkError(m) => ErrorKind::Kernel(m.raw_code().abs()),
             other => ErrorKind::Protocol(other.to_string()),
@@ -476,6 +476,12 @@ impl Netlink {
             handle,
             _task: std::sync::Arc::new(AbortOnDrop(task)),
         })
+    }
+
+    /// The rtnetlink handle, for the other netlink users of the crate
+    /// (routes and rules) to share this connection's set-up.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.handle
     }
 
     /// The interface named `name` (RTM_GETLINK by IFLA_IFNAME).

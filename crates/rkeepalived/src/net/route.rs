@@ -35,8 +35,6 @@ use netlink_packet_route::route::{
 };
 use netlink_packet_route::rule::{RuleAction, RuleAttribute, RuleFlags, RuleMessage};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
-use rtnetlink::Handle;
-use tokio::task::JoinHandle;
 
 use crate::net::netlink::IFNAMSIZ_MAX;
 pub use crate::net::netlink::{AddOutcome, DelOutcome, ErrorKind, NetlinkError, Result};
@@ -44,7 +42,6 @@ pub use crate::net::netlink::{AddOutcome, DelOutcome, ErrorKind, NetlinkError, R
 const ENOENT: i32 = 2;
 const ESRCH: i32 = 3;
 const EEXIST: i32 = 17;
-const ENODEV: i32 = 19;
 
 /// The main routing table.
 pub const TABLE_MAIN: u32 = 254;
@@ -687,67 +684,24 @@ pub fn rule_matches(want: &RuleMessage, have: &RuleMessage) -> bool {
 
 // ---------------------------------------------------------------- the handle
 
-fn err(op: &'static str, ifname: &str, kind: ErrorKind) -> NetlinkError {
-    NetlinkError {
-        op,
-        ifname: ifname.to_string(),
-        kind,
-    }
-}
-
-fn from_rtnl(op: &'static str, ifname: &str, e: rtnetlink::Error) -> NetlinkError {
-    let kind = match e {
-        rtnetlink::Error::NetlinkError(m) => ErrorKind::Kernel(m.raw_code().abs()),
-        other => ErrorKind::Protocol(other.to_string()),
-    };
-    err(op, ifname, kind)
-}
-
-struct AbortOnDrop(JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 /// An rtnetlink connection for routes and rules, in the namespace of the
 /// thread that called [`RouteNetlink::new`]. Clones share it.
 #[derive(Clone)]
 pub struct RouteNetlink {
-    handle: Handle,
-    _task: std::sync::Arc<AbortOnDrop>,
+    nl: crate::net::netlink::Netlink,
 }
 
 impl RouteNetlink {
     /// Open a NETLINK_ROUTE socket; must run inside a tokio runtime.
     pub fn new() -> Result<RouteNetlink> {
-        let rt = tokio::runtime::Handle::try_current()
-            .map_err(|_| err("open", "", ErrorKind::NoRuntime))?;
-        let (conn, handle, _unsolicited) =
-            rtnetlink::new_connection().map_err(|e| err("open", "", ErrorKind::Io(e)))?;
-        let task = rt.spawn(conn);
-        Ok(RouteNetlink {
-            handle,
-            _task: std::sync::Arc::new(AbortOnDrop(task)),
-        })
+        crate::net::netlink::Netlink::new().map(|nl| RouteNetlink { nl })
     }
 
     async fn link_index(&self, op: &'static str, name: &str) -> Result<u32> {
-        let mut s = self
-            .handle
-            .link()
-            .get()
-            .match_name(name.to_string())
-            .execute();
-        match s.try_next().await {
-            Ok(Some(m)) => Ok(m.header.index),
-            Ok(None) => Err(err(op, name, ErrorKind::NoSuchLink)),
-            Err(rtnetlink::Error::NetlinkError(e)) if e.raw_code().abs() == ENODEV => {
-                Err(err(op, name, ErrorKind::NoSuchLink))
-            }
-            Err(e) => Err(from_rtnl(op, name, e)),
-        }
+        self.nl.link(name).await.map(|l| l.index).map_err(|mut e| {
+            e.op = op;
+            e
+        })
     }
 
     async fn ack(
@@ -759,12 +713,18 @@ impl RouteNetlink {
     ) -> Result<()> {
         let mut nl = NetlinkMessage::from(req);
         nl.header.flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-        let mut h = self.handle.clone();
-        let mut resp = h.request(nl).map_err(|e| from_rtnl(op, ifname, e))?;
+        let mut h = self.nl.handle().clone();
+        let mut resp = h
+            .request(nl)
+            .map_err(|e| NetlinkError::from_rtnl(op, ifname, e))?;
         while let Some(m) = resp.next().await {
             if let NetlinkPayload::Error(e) = m.payload {
                 if e.code.is_some() {
-                    return Err(err(op, ifname, ErrorKind::Kernel(e.raw_code().abs())));
+                    return Err(NetlinkError::new(
+                        op,
+                        ifname,
+                        ErrorKind::Kernel(e.raw_code().abs()),
+                    ));
                 }
             }
         }
@@ -820,13 +780,14 @@ impl RouteNetlink {
             rtnetlink::IpVersion::V4
         };
         let all = self
-            .handle
+            .nl
+            .handle()
             .rule()
             .get(v)
             .execute()
             .try_collect::<Vec<_>>()
             .await
-            .map_err(|e| from_rtnl("get rules", "", e))?;
+            .map_err(|e| NetlinkError::from_rtnl("get rules", "", e))?;
         Ok(all.iter().any(|h| rule_matches(&want, h)))
     }
 
