@@ -3,97 +3,16 @@
 //! test's namespace is deleted in `Drop`. Needs root; prints a note and
 //! passes otherwise.
 
-use std::fs::File;
-use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
-use std::process::Command;
 use std::time::Duration;
 
-use nix::sched::{setns, CloneFlags};
+mod common;
+use common::ns::{run, Ns};
 use rkeepalived::net::netlink::{
     watch_addrs, watch_links, AddOutcome, DelOutcome, ErrorKind, Netlink, Scope, Vip,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
-
-struct Ns {
-    name: String,
-}
-
-impl Ns {
-    /// A namespace with `v0`/`v1` up, or None when not root.
-    fn new(tag: &str) -> Option<Ns> {
-        if !nix::unistd::geteuid().is_root() {
-            eprintln!("netlink_netns: not root, skipping {tag}");
-            return None;
-        }
-        let name = format!("rkan-nl-{}-{tag}", std::process::id());
-        let _ = Command::new("ip")
-            .args(["netns", "del", &name])
-            .stderr(std::process::Stdio::null())
-            .status();
-        run(&["ip", "netns", "add", &name]);
-        let ns = Ns { name };
-        ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
-        ns.ip(&["link", "set", "v0", "up"]);
-        ns.ip(&["link", "set", "v1", "up"]);
-        Some(ns)
-    }
-
-    fn ip(&self, args: &[&str]) -> String {
-        let mut a = vec!["ip", "-n", &self.name];
-        a.extend_from_slice(args);
-        run(&a)
-    }
-
-    /// `ip -o addr show dev v0`.
-    fn addrs(&self) -> String {
-        self.ip(&["-o", "addr", "show", "dev", "v0"])
-    }
-
-    /// Run `f` on a thread inside the namespace, on a current-thread
-    /// runtime.
-    fn run<F, Fut, R>(&self, f: F) -> R
-    where
-        F: FnOnce() -> Fut + Send + 'static,
-        Fut: Future<Output = R>,
-        R: Send + 'static,
-    {
-        let path = format!("/var/run/netns/{}", self.name);
-        std::thread::spawn(move || {
-            let fd = File::open(&path).expect("open netns");
-            setns(fd, CloneFlags::CLONE_NEWNET).expect("setns");
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(f())
-        })
-        .join()
-        .expect("netns thread panicked")
-    }
-}
-
-impl Drop for Ns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["netns", "del", &self.name])
-            .status();
-    }
-}
-
-fn run(args: &[&str]) -> String {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .expect("spawn");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
@@ -107,7 +26,9 @@ fn line_with<'a>(out: &'a str, needle: &str) -> Option<&'a str> {
 
 #[test]
 fn link_index_mac_and_state() {
-    let Some(ns) = Ns::new("link") else { return };
+    let Some(ns) = Ns::new("nl", "link") else {
+        return;
+    };
     let link = ns.ip(&["-o", "link", "show", "dev", "v0"]);
     let index: u32 = link.split(':').next().unwrap().trim().parse().unwrap();
     let mac = link
@@ -139,7 +60,9 @@ fn link_index_mac_and_state() {
 
 #[test]
 fn v4_vip_add_del() {
-    let Some(ns) = Ns::new("v4") else { return };
+    let Some(ns) = Ns::new("nl", "v4") else {
+        return;
+    };
     ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "v0"]);
     let (primary, r) = ns.run(|| async {
         let nl = Netlink::new().unwrap();
@@ -219,7 +142,9 @@ fn v4_vip_add_del() {
 
 #[test]
 fn v6_vip_add_del() {
-    let Some(ns) = Ns::new("v6") else { return };
+    let Some(ns) = Ns::new("nl", "v6") else {
+        return;
+    };
     let ll = ns.run(|| async {
         let nl = Netlink::new().unwrap();
         let ll = nl.primary_v6_linklocal("v0").await.unwrap();
@@ -270,7 +195,9 @@ fn v6_vip_add_del() {
 
 #[test]
 fn watch_links_reports_down_and_up() {
-    let Some(ns) = Ns::new("watch") else { return };
+    let Some(ns) = Ns::new("nl", "watch") else {
+        return;
+    };
     let name = ns.name.clone();
     ns.run(move || async move {
         let mut w = watch_links().unwrap();
@@ -301,7 +228,9 @@ fn watch_links_reports_down_and_up() {
 
 #[test]
 fn watch_addrs_reports_removal_behind_our_back() {
-    let Some(ns) = Ns::new("waddr") else { return };
+    let Some(ns) = Ns::new("nl", "waddr") else {
+        return;
+    };
     let name = ns.name.clone();
     ns.run(move || async move {
         let nl = Netlink::new().unwrap();

@@ -3,83 +3,15 @@
 //! The namespace is deleted in `Drop`. Needs root; prints a note and
 //! passes otherwise.
 
-use std::fs::File;
-use std::future::Future;
-use std::process::Command;
-
-use nix::sched::{setns, CloneFlags};
+mod common;
+use common::ns::Ns;
 use rkeepalived::net::route::{AddOutcome, DelOutcome, Route, RouteNetlink, Rule};
 
-struct Ns {
-    name: String,
-}
-
-impl Ns {
-    fn new(tag: &str) -> Option<Ns> {
-        if !nix::unistd::geteuid().is_root() {
-            eprintln!("route_netns: not root, skipping {tag}");
-            return None;
-        }
-        let name = format!("rkan-rt-{}-{tag}", std::process::id());
-        let _ = Command::new("ip")
-            .args(["netns", "del", &name])
-            .stderr(std::process::Stdio::null())
-            .status();
-        run(&["ip", "netns", "add", &name]);
-        let ns = Ns { name };
-        ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
-        ns.ip(&["link", "set", "v0", "up"]);
-        ns.ip(&["link", "set", "v1", "up"]);
-        ns.ip(&["addr", "add", "198.51.100.11/24", "dev", "v0"]);
-        Some(ns)
-    }
-
-    fn ip(&self, args: &[&str]) -> String {
-        let mut a = vec!["ip", "-n", &self.name];
-        a.extend_from_slice(args);
-        run(&a)
-    }
-
-    fn run<F, Fut, R>(&self, f: F) -> R
-    where
-        F: FnOnce() -> Fut + Send + 'static,
-        Fut: Future<Output = R>,
-        R: Send + 'static,
-    {
-        let path = format!("/var/run/netns/{}", self.name);
-        std::thread::spawn(move || {
-            let fd = File::open(&path).expect("open netns");
-            setns(fd, CloneFlags::CLONE_NEWNET).expect("setns");
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(f())
-        })
-        .join()
-        .expect("netns thread panicked")
-    }
-}
-
-impl Drop for Ns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["netns", "del", &self.name])
-            .status();
-    }
-}
-
-fn run(args: &[&str]) -> String {
-    let out = Command::new(args[0])
-        .args(&args[1..])
-        .output()
-        .expect("spawn");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// The shared namespace plus 198.51.100.11/24 on `v0`.
+fn lab(tag: &str) -> Option<Ns> {
+    let ns = Ns::new("rt", tag)?;
+    ns.ip(&["addr", "add", "198.51.100.11/24", "dev", "v0"]);
+    Some(ns)
 }
 
 fn route(s: &str) -> Route {
@@ -92,7 +24,7 @@ fn rule(s: &str) -> Rule {
 
 #[test]
 fn routes_and_rules() {
-    let Some(ns) = Ns::new("all") else { return };
+    let Some(ns) = lab("all") else { return };
     let gw = route("192.0.2.0/24 via 198.51.100.1 dev v0");
     let bh = route("blackhole 192.0.2.128/25");
     let t100 = route("src 198.51.100.11 to 192.0.2.64/26 dev v0 table 100");
@@ -158,7 +90,7 @@ fn routes_and_rules() {
 
 #[test]
 fn missing_device_is_an_error_on_add_not_on_delete() {
-    let Some(ns) = Ns::new("nodev") else { return };
+    let Some(ns) = lab("nodev") else { return };
     let r = route("192.0.2.0/24 via 198.51.100.1 dev nosuch0");
     let (add, del) = ns.run(move || async move {
         let nl = RouteNetlink::new().unwrap();

@@ -3,6 +3,8 @@
 //! bounded polling.
 #![allow(dead_code)]
 
+pub mod ns;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
