@@ -960,9 +960,32 @@ fn guide_smtp_cluster_behaves_like_haproxy() {
     }
     match (real, mine) {
         (Some(Outcome::Ran(real)), Outcome::Ran(mine)) => {
+            // %ac/%fc: the mails are sequential, so each line should count
+            // just its own session. haproxy now and then still counts the
+            // previous one (its close races the next accept), so those two
+            // numbers are checked on our side alone and blanked for the
+            // comparison; %bc/%sc/%rc stay compared.
+            static CONC: OnceLock<Regex> = OnceLock::new();
+            let conc = re(&CONC, r"( \S\S) (\d+)/(\d+)/(\d+/\d+/\S+ )");
+            for l in mine.syslog.iter().filter(|l| is_traffic(l)) {
+                let c = conc
+                    .captures(l)
+                    .unwrap_or_else(|| panic!("no counters in {l:?}"));
+                assert_eq!(
+                    (&c[2], &c[3]),
+                    ("1", "1"),
+                    "sequential mails: %ac/%fc in {l:?}"
+                );
+            }
+            let blank = |v: &[String]| -> Vec<String> {
+                v.iter()
+                    .map(|l| conc.replace(l, "$1 A/F/$4").into_owned())
+                    .collect()
+            };
+            let (real_syslog, mine_syslog) = (blank(&real.syslog), blank(&mine.syslog));
             let diffs = [
                 same("which server got each mail", &real.servers, &mine.servers),
-                same("syslog lines (normalised)", &real.syslog, &mine.syslog),
+                same("syslog lines (normalised)", &real_syslog, &mine_syslog),
                 same("stderr lines (normalised)", &real.stderr, &mine.stderr),
             ];
             let diffs: Vec<String> = diffs.into_iter().flatten().collect();
